@@ -1,0 +1,26 @@
+namespace FcgiActors.Protocol;
+
+/// <summary>
+/// Bounds on a name-value stream, checked against the declared lengths before anything is
+/// buffered for them.
+/// </summary>
+/// <param name="MaxNameLength">Longest name, in bytes.</param>
+/// <param name="MaxValueLength">Longest value, in bytes.</param>
+/// <param name="MaxTotalBytes">Most encoded bytes in the whole stream.</param>
+/// <param name="MaxPairs">Most pairs in the whole stream.</param>
+public sealed record NameValueLimits(int MaxNameLength, int MaxValueLength, long MaxTotalBytes, int MaxPairs)
+{
+    /// <summary>
+    /// Defaults for PARAMS from a web server: nginx and lighttpd cap one PARAMS record at
+    /// 64 KiB; we allow several for large cookies while keeping memory per request bounded.
+    /// </summary>
+    public static NameValueLimits Default { get; } = new(
+        MaxNameLength: 4096, MaxValueLength: 64 * 1024, MaxTotalBytes: 256 * 1024, MaxPairs: 1024);
+
+    /// <summary>Bounds for GET_VALUES bodies: one record, small names.</summary>
+    public static NameValueLimits Management { get; } = new(
+        MaxNameLength: 256, MaxValueLength: 256, MaxTotalBytes: FcgiConstants.MaxContentLength, MaxPairs: 64);
+
+    /// <summary>Only the encoding's own limits: for tests and trusted peers.</summary>
+    public static NameValueLimits Unbounded { get; } = new(int.MaxValue, int.MaxValue, long.MaxValue, int.MaxValue);
+}
