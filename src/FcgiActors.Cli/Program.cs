@@ -1,11 +1,23 @@
+using System.CommandLine;
+using FcgiActors.Cli.Commands;
+
 namespace FcgiActors.Cli;
 
 internal static class Program
 {
-    // Replaced by the System.CommandLine entry point (issue: HOCON, logging and the fcgi CLI).
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("fcgi: no commands yet");
-        return 64;
+        // The bridge keeps cgi-fcgi's argument syntax and a lean start-up: no parser, no host.
+        if (args.Length > 0 && args[0] == "bridge")
+        {
+            return await BridgeCommand.RunAsync(args[1..]);
+        }
+
+        var root = new RootCommand("FcgiActors: FastCGI multiplexing proxy, cgi-fcgi compatible bridge and responder.")
+        {
+            ProxyCommand.Create(),
+            EchoCommand.Create(),
+        };
+        return await root.Parse(args).InvokeAsync();
     }
 }
