@@ -79,7 +79,11 @@ public sealed class ParamsWriter : IDisposable
         }
     }
 
-    /// <summary>Writes the pending record and, for a stream type, the empty record that ends it.</summary>
+    /// <summary>
+    /// Writes the pending record and, for a stream type, the empty record that ends it. The
+    /// writer is then empty and may encode another stream of the same type and request ID to
+    /// the same output (a connection writer can keep one per request ID).
+    /// </summary>
     public void Complete()
     {
         Flush();

@@ -184,6 +184,22 @@ public sealed class ParamsWriterTests
     }
 
     [Fact]
+    public void Complete_ThenMorePairs_WritesASecondWholeStream()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        using var writer = new ParamsWriter(output, 1);
+        writer.Add("SCRIPT_NAME"u8, "/x"u8);
+        writer.Complete();
+        writer.Add("SCRIPT_NAME"u8, "/x"u8);
+        writer.Complete();
+
+        var stream = Records.Concat(
+            RecordFixtures.Get("PARAMS one pair, padded").Bytes,
+            RecordFixtures.Get("PARAMS empty: end of stream").Bytes);
+        Assert.Equal(Records.Concat(stream, stream), output.WrittenSpan.ToArray());
+    }
+
+    [Fact]
     public void Add_AfterDispose_Throws()
     {
         var writer = new ParamsWriter(new ArrayBufferWriter<byte>(), 1);
