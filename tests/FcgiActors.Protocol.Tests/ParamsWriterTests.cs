@@ -161,6 +161,22 @@ public sealed class ParamsWriterTests
     }
 
     [Fact]
+    public void Add_PairLargerThanARecord_IsNotCopiedIntoATemporaryBuffer()
+    {
+        var value = new byte[3 * 1024 * 1024];
+        var output = new ArrayBufferWriter<byte>(4 * 1024 * 1024);
+        using var writer = new ParamsWriter(output, 1);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        writer.Add("BIG"u8, value);
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024, "the pair was buffered");
+        var records = RecordCollector.ReadAll(output.WrittenSpan.ToArray());
+        Assert.Equal(value.Length + 3 + 1 + 4, records.Sum(r => r.Content.Length));
+        Assert.All(records[..^1], r => Assert.Equal(FcgiConstants.MaxAlignedContentLength, r.Content.Length));
+    }
+
+    [Fact]
     public void Complete_GetValuesType_WritesNoEmptyRecord()
     {
         var records = RecordCollector.ReadAll(Write(0, [("FCGI_MPXS_CONNS"u8.ToArray(), [])], RecordType.GetValues));
