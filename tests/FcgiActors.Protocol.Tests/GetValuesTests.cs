@@ -118,6 +118,20 @@ public sealed class GetValuesTests
     }
 
     [Fact]
+    public void WriteResult_QueryFromTheBuilder_MatchesTheResultBuilder()
+    {
+        var request = RecordCollector.ReadAll(Records.GetValues("FCGI_MPXS_CONNS", "FCGI_MAX_REQS")).Single();
+        var output = new ArrayBufferWriter<byte>();
+
+        GetValues.WriteResult(output, new ReadOnlySequence<byte>(request.Content), AllKnown);
+
+        var expected = RecordCollector.ReadAll(Records.GetValuesResult(("FCGI_MPXS_CONNS", "1"), ("FCGI_MAX_REQS", "50"))).Single();
+        var actual = RecordCollector.ReadAll(output.WrittenSpan.ToArray()).Single();
+        Assert.Equal(expected.Content, actual.Content);
+        Assert.Equal(RecordType.GetValuesResult, actual.Type);
+    }
+
+    [Fact]
     public void ParseResult_ReadsTheFixture()
     {
         var content = RecordFixtures.Get("GET_VALUES_RESULT one value").Content;

@@ -73,6 +73,16 @@ public sealed class RecordPipeTests
     }
 
     [Fact]
+    public void RequestBuilder_ReadsBackAsBeginParamsAndStdin()
+    {
+        var records = RecordCollector.ReadAll(Records.Request(3, [("A", "1")], "body"u8.ToArray(), BeginRequestFlags.KeepConn));
+
+        Assert.Equal(new BeginRequestBody(Role.Responder, BeginRequestFlags.KeepConn), BeginRequestBody.Parse(records[0].Content));
+        Assert.Equal(Records.NameValuePair("A", "1"), RecordCollector.StreamContent(records, RecordType.Params, 3));
+        Assert.Equal("body"u8.ToArray(), RecordCollector.StreamContent(records, RecordType.Stdin, 3));
+    }
+
+    [Fact]
     public void Sequences_MultiSegment_KeepsBytesAndMakesOneSegmentPerCut()
     {
         byte[] data = [1, 2, 3, 4, 5];
