@@ -7,12 +7,11 @@ internal sealed partial class ActorCell
 {
     private List<ActorCell>? _escalatedChildren;
 
-    /// <summary>Serves one system message; true when a Terminated handler left a pending task.</summary>
-    private bool ProcessSystem(SystemMessage message)
+    private void ProcessSystem(SystemMessage message)
     {
         if (_terminated)
         {
-            return false; // late traffic to a stopped cell
+            return; // late traffic to a stopped cell
         }
 
         switch (message.Kind)
@@ -36,10 +35,9 @@ internal sealed partial class ActorCell
                 OnChildTerminated((ActorCell)message.Target!);
                 break;
             case SystemMessageKind.DeathWatchNotification:
-                return OnWatchedTerminated((InternalActorRef)message.Target!);
+                OnWatchedTerminated((InternalActorRef)message.Target!);
+                break;
         }
-
-        return false;
     }
 
     private void Create()
@@ -159,7 +157,6 @@ internal sealed partial class ActorCell
 
         _suspended = false;
         ResumeEscalatedChildren();
-        RedeliverDeferredTerminated();
     }
 
     private void Recreate(Exception cause, object? message)
@@ -196,7 +193,6 @@ internal sealed partial class ActorCell
 
         _suspended = false;
         ResumeEscalatedChildren();
-        RedeliverDeferredTerminated();
     }
 
     private void ResumeEscalatedChildren()
@@ -250,7 +246,7 @@ internal sealed partial class ActorCell
         _writer.TryComplete();
         while (_reader.TryRead(out var envelope))
         {
-            if (envelope.Message is not TimerScheduler.Entry)
+            if (envelope.Message is not (TimerScheduler.Entry or QueuedTerminated))
             {
                 _system.PublishDeadLetter(envelope.Message, envelope.Sender, SelfRef);
             }

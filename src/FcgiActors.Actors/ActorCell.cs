@@ -160,11 +160,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         {
             if (_systemMessages.TryDequeue(out var system))
             {
-                if (ProcessSystem(system))
-                {
-                    return; // an async Terminated handler is pending; its continuation reschedules us
-                }
-
+                ProcessSystem(system);
                 continue;
             }
 
@@ -206,6 +202,14 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                     }
 
                     message = entry.Message;
+                    break;
+                case QueuedTerminated queued:
+                    if (TakeQueuedTerminated(queued) is not { } terminated)
+                    {
+                        return false;
+                    }
+
+                    message = terminated;
                     break;
             }
 
