@@ -75,8 +75,7 @@ internal sealed partial class ActorCell
 
     private void HandleChildFailure(ActorCell child, Exception cause, object? message)
     {
-        var stats = LiveChildStats(child);
-        if (stats is null || _terminating)
+        if (!IsLiveChild(child) || _terminating)
         {
             return; // already stopping: nothing left to decide
         }
@@ -96,7 +95,7 @@ internal sealed partial class ActorCell
         }
 
         var delay = TimeSpan.Zero;
-        var exhausted = directive == Directive.Restart && !strategy.TryRestart(stats, Stopwatch.GetElapsedTime(0).Ticks, out delay);
+        var exhausted = directive == Directive.Restart && !strategy.TryRestart(child.RestartStats, Stopwatch.GetElapsedTime(0).Ticks, out delay);
         if (exhausted)
         {
             directive = Directive.Stop;
@@ -125,16 +124,7 @@ internal sealed partial class ActorCell
                 else
                 {
                     // The child stays suspended meanwhile: its user messages wait in the mailbox.
-                    _ = Task.Delay(delay).ContinueWith(
-                        static (_, state) =>
-                        {
-                            var (target, recreateMessage) = ((ActorCell, SystemMessage))state!;
-                            target.SendSystem(recreateMessage);
-                        },
-                        (child, recreate),
-                        CancellationToken.None,
-                        TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
+                    _ = Task.Delay(delay).ContinueWith(_ => child.SendSystem(recreate), TaskScheduler.Default);
                 }
 
                 break;
@@ -157,6 +147,10 @@ internal sealed partial class ActorCell
 
         _suspended = false;
         ResumeEscalatedChildren();
+        if (_actor is null)
+        {
+            Create(); // creation itself failed: there is no instance to resume, so make one
+        }
     }
 
     private void Recreate(Exception cause, object? message)

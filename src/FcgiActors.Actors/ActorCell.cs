@@ -58,6 +58,9 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal LocalActorRef SelfRef { get; }
 
+    /// <summary>Restart bookkeeping for this cell, kept and used by its parent only.</summary>
+    internal ChildRestartStats RestartStats { get; } = new();
+
     /// <summary>Runs once this cell has fully stopped (used by the guardians).</summary>
     internal Action? OnTerminated { get; set; }
 

@@ -159,6 +159,38 @@ public sealed class SupervisionSpecs : IAsyncDisposable
         await probe.ExpectTerminatedAsync(child);
     }
 
+    [Fact]
+    public async Task Resume_AfterCreationFailed_CreatesTheActorAgain()
+    {
+        var probe = _kit.CreateProbe();
+        var parent = _kit.System.ActorOf(WorkerProps(probe.Ref, new OneForOneStrategy(_ => Directive.Resume)), "parent");
+        await probe.ExpectMsgAsync<Lifecycle>(l => l.Event == "PreStart");
+        var attempts = 0;
+        var child = await parent.Ask<IActorRef>(new Spawn(Props.Create(() => new FailsFirstTime(ref attempts))), Timeout);
+        Assert.Equal("created on attempt 2", await child.Ask<string>("hello", Timeout));
+    }
+
+    [Fact]
+    public void NewActor_OutsideActorOf_Throws()
+    {
+        var thrown = Assert.Throws<InvalidOperationException>(() => new BadStart());
+        Assert.Contains("Props and ActorOf", thrown.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FailsFirstTime : ReceiveActor
+    {
+        public FailsFirstTime(ref int attempts)
+        {
+            var attempt = Interlocked.Increment(ref attempts);
+            if (attempt == 1)
+            {
+                throw new InvalidOperationException("first construction fails");
+            }
+
+            Receive<string>(_ => Sender.Tell($"created on attempt {attempt}"));
+        }
+    }
+
     private sealed class BadStart : ReceiveActor
     {
         protected override void PreStart() => throw new InvalidOperationException("cannot start");
