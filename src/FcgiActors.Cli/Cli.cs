@@ -71,7 +71,27 @@ internal static class Cli
             EchoCommand.Create(),
             ConfigCommand.Create(output),
         };
+        // The default prints the entry assembly's version, which is the test host in-process.
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersionAction(output);
+        }
         return root;
+    }
+
+    /// <summary>The informational version of fcgi itself ("0.1.0+commit").</summary>
+    internal static string Version
+        => typeof(Cli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+               .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+           ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    private sealed class PrintVersionAction(TextWriter output) : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            output.WriteLine(Version);
+            return ExitCodes.Ok;
+        }
     }
 
     private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.SymbolResult? result)

@@ -29,6 +29,10 @@ internal static class ConfigCommand
             Description = "Print only this subtree, e.g. fcgi.proxy (default: everything).",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        path.Validators.Add(r =>
+        {
+            if (r.Tokens is [{ Value: ['-', ..] value }]) r.AddError($"Unrecognized option '{value}'");
+        });
         var keys = new Option<bool>("--keys") { Description = "Print one 'path = value' line per key instead of JSON." };
         var referenceDoc = new Option<bool>("--reference-doc") { Description = "Print the Markdown key tables generated from the built-in reference.conf." };
         var updateDoc = new Option<string?>("--update-doc")
