@@ -31,6 +31,13 @@ internal static class FcgiLogging
         return new SerilogLoggerFactory(logger, dispose: true);
     }
 
+    /// <summary>
+    /// The logger factory for a loaded configuration (<see cref="CliConfiguration.Load"/>):
+    /// binds fcgi.logging (throws ConfigurationException naming the path when it is invalid).
+    /// </summary>
+    public static ILoggerFactory CreateLoggerFactory(Microsoft.Extensions.Configuration.IConfiguration root)
+        => CreateLoggerFactory(LoggingSettings.FromConfiguration(root.GetSection("fcgi:logging")));
+
     internal static Logger CreateLogger(LoggingSettings settings, TextWriter? consoleOverride)
     {
         var config = new LoggerConfiguration().Enrich.FromLogContext();

@@ -103,4 +103,13 @@ public sealed class FcgiLoggingTests
         }
         Assert.Contains("to the file", File.ReadAllText(path), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CreateLoggerFactory_FromLoadedConfiguration_UsesTheLoggingSection()
+    {
+        var root = CliConfiguration.Load(null, ["fcgi.logging.level=debug"], new System.Collections.Hashtable());
+        using var factory = FcgiLogging.CreateLoggerFactory(root);
+        Assert.True(factory.CreateLogger("FcgiActors.Proxy").IsEnabled(LogLevel.Debug));
+        Assert.False(factory.CreateLogger("FcgiActors.Proxy").IsEnabled(LogLevel.Trace));
+    }
 }
