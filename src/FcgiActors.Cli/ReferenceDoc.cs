@@ -35,8 +35,38 @@ internal static class ReferenceDoc
                 Visit(child, path, lines, keys);
                 continue;
             }
-            keys.Add(new Key(path, DefaultText(value), CommentAbove(lines, LineOf(value))));
+            keys.Add(new Key(path, DefaultText(value), Describe(lines, LineOf(value), keys)));
         }
+    }
+
+    /// <summary>
+    /// The comment lines right above the key; else a comment at the end of its line; else, for
+    /// a key written right under another (no blank line), that key's description (a shared comment).
+    /// </summary>
+    private static string Describe(string[] lines, int line, List<Key> previous)
+    {
+        var above = CommentAbove(lines, line);
+        if (above.Length > 0) return above;
+        var trailing = line >= 1 && line <= lines.Length ? TrailingComment(lines[line - 1]) : "";
+        if (trailing.Length > 0) return trailing;
+        var prior = line >= 2 ? lines[line - 2].Trim() : "";
+        return prior.Length > 0 && previous.Count > 0 ? previous[^1].Description : "";
+    }
+
+    private static string TrailingComment(string line)
+    {
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (c == '"' && (i == 0 || line[i - 1] != '\\')) quoted = !quoted;
+            if (quoted) continue;
+            if (c == '#' || (c == '/' && i + 1 < line.Length && line[i + 1] == '/'))
+            {
+                return line[i..].TrimStart('#', '/').Trim();
+            }
+        }
+        return "";
     }
 
     private static string DefaultText(HoconValue value) => value switch

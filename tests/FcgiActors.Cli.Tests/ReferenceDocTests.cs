@@ -15,7 +15,7 @@ public sealed class ReferenceDocTests
     }
 
     [Fact]
-    public void EveryReferenceKey_HasACommentAbove()
+    public void EveryReferenceKey_HasADescription()
     {
         var keys = ReferenceDoc.Keys(File.ReadAllText(Path.Combine(CliRunner.RepoRoot(), "hocon", "reference.conf")));
         var undocumented = keys.Where(k => k.Description.Length == 0).Select(k => k.Path).ToList();
@@ -28,7 +28,16 @@ public sealed class ReferenceDocTests
         const string text = "a {\n  # Not this.\n\n  # First line\n  # second line.\n  timeout = 5s\n  list = [1, 2] # trailing\n}\n";
         var keys = ReferenceDoc.Keys(text);
         Assert.Equal(new ReferenceDoc.Key("a.timeout", "5s", "First line second line."), keys[0]);
-        Assert.Equal(new ReferenceDoc.Key("a.list", "[1,2]", ""), keys[1]);
+        Assert.Equal(new ReferenceDoc.Key("a.list", "[1,2]", "trailing"), keys[1]);
+    }
+
+    [Fact]
+    public void Keys_WithoutOwnComment_ShareTheCommentOfTheKeyRightAbove()
+    {
+        const string text = "# Backoff bounds (duration).\nmin = 1s\nmax = 10s\n\nother = 1\n";
+        var keys = ReferenceDoc.Keys(text);
+        Assert.Equal("Backoff bounds (duration).", keys[1].Description);
+        Assert.Equal("", keys[2].Description);
     }
 
     [Fact]
