@@ -139,13 +139,12 @@ internal sealed class HoconResolver
             var resolved = Resolve(part);
             if (resolved is not null) parts.Add((resolved, part is not HoconScalar));
         }
-        // Undefined optional parts vanish; so does whitespace left at either end.
-        while (parts.Count > 0 && parts[0].Value is HoconScalar { IsSeparator: true }) parts.RemoveAt(0);
-        while (parts.Count > 0 && parts[^1].Value is HoconScalar { IsSeparator: true }) parts.RemoveAt(parts.Count - 1);
-        if (parts.Count == 0) return null;
+        // HOCON.md "Self-Referential Substitutions"/optional: an undefined part is an empty
+        // string (or empty object/array) in a concatenation; the whitespace around it stays.
+        var values = parts.Where(p => p.Value is not HoconScalar { IsSeparator: true }).ToList();
+        if (values.Count == 0) return null;
         if (parts.Count == 1) return parts[0].Value;
 
-        var values = parts.Where(p => p.Value is not HoconScalar { IsSeparator: true }).ToList();
         if (values.All(p => p.Value is HoconObject))
         {
             return values.Select(p => (HoconObject)p.Value).Aggregate(Merge);

@@ -119,7 +119,10 @@ public sealed class HoconReaderTests
     [InlineData("a = [1], a = ${a} [2], a = ${a} [3]", "{\"a\":[1,2,3]}")]
     [InlineData("a { x = 1 }, a = ${a} { y = 2 }", "{\"a\":{\"x\":1,\"y\":2}}")]
     [InlineData("foo { a = 1 }, foo = ${foo.a}", "{\"foo\":1}")]
-    [InlineData("a = ${?a} x", "{\"a\":\"x\"}")]
+    [InlineData("a = ${?a} x", "{\"a\":\" x\"}")]
+    [InlineData("a = ${?a}x", "{\"a\":\"x\"}")]
+    [InlineData("a = x ${?nope} y", "{\"a\":\"x  y\"}")]
+    [InlineData("a = ${?nope} ${?nope2}", "{}")]
     [InlineData("x { a = 1 }, x { a = ${x.a}2 }", "{\"x\":{\"a\":\"12\"}}")]
     [InlineData("b = 5, a = ${b}, a = ${a}0", "{\"b\":5,\"a\":\"50\"}")]
     public void Parse_SelfReference_SeesThePreviousValue(string input, string expected) => Assert.Equal(expected, Json(input));
