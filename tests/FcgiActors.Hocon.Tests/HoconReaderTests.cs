@@ -111,6 +111,10 @@ public sealed class HoconReaderTests
     [InlineData("a = [1, ${?missing}, 2]", "{\"a\":[1,2]}")]
     [InlineData("a = 1, b = ${a}, a = 2", "{\"a\":2,\"b\":2}")]
     [InlineData("a { x = 1 }, a { y = ${a.x} }", "{\"a\":{\"x\":1,\"y\":1}}")]
+    [InlineData("b { x = 0, z = 9 }, a = ${b} { x = 1, y = ${a.x}, w = ${a.z} }", "{\"b\":{\"x\":0,\"z\":9},\"a\":{\"x\":1,\"z\":9,\"y\":1,\"w\":9}}")]
+    [InlineData("a = ${?nope}, a { x = 1, y = ${a.x} }", "{\"a\":{\"x\":1,\"y\":1}}")]
+    [InlineData("a { o { p = 1 } }, a = ${?nope} { o { q = ${a.o.p} } }", "{\"a\":{\"o\":{\"p\":1,\"q\":1}}}")]
+    [InlineData("a { x = 1 }, a = 5, b = ${a}", "{\"a\":5,\"b\":5}")]
     public void Parse_Substitutions_ResolveAgainstTheFinalTree(string input, string expected) => Assert.Equal(expected, Json(input));
 
     [Theory]
