@@ -206,8 +206,7 @@ public sealed class BackendConnectionTests
         var b = Start(connection, ResponseReader.Request("b"));
         Assert.Equal(1, a.RequestId);
         Assert.Equal(2, b.RequestId);
-        await backend.ReadRequestAsync(1);
-        await backend.ReadRequestAsync(2);
+        await backend.ReadRequestsAsync(1, 2);
         await backend.SendAsync(ScriptedBackend.Answer(2, "B"), ScriptedBackend.Answer(1, "A"));
         Assert.Equal("A", (await ResponseReader.ReadAllAsync(a)).Stdout);
         Assert.Equal("B", (await ResponseReader.ReadAllAsync(b)).Stdout);
@@ -223,8 +222,7 @@ public sealed class BackendConnectionTests
         await WaitUntilAsync(() => connection.Limit > 1);
         var a = Start(connection, ResponseReader.Request());
         var b = Start(connection, ResponseReader.Request());
-        await backend.ReadRequestAsync(1);
-        await backend.ReadRequestAsync(2);
+        await backend.ReadRequestsAsync(1, 2);
 
         await backend.SendAsync(Records.EndRequest(2, 0, ProtocolStatus.CantMpxConn));
         var end = await b.Completion.WaitAsync(Wait);

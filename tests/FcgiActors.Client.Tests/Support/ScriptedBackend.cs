@@ -43,6 +43,24 @@ internal sealed class ScriptedBackend
             r => r.Type == RecordType.Stdin && r.RequestId == requestId && r.Content.Length == 0, cts.Token);
     }
 
+    /// <summary>Reads until the STDIN of every one of <paramref name="requestIds"/> has ended (records may interleave).</summary>
+    public async Task<List<CollectedRecord>> ReadRequestsAsync(params ushort[] requestIds)
+    {
+        var pending = new HashSet<ushort>(requestIds);
+        var records = new List<CollectedRecord>();
+        while (pending.Count > 0)
+        {
+            var record = await ReadAsync();
+            records.Add(record);
+            if (record.Type == RecordType.Stdin && record.Content.Length == 0)
+            {
+                pending.Remove(record.RequestId);
+            }
+        }
+
+        return records;
+    }
+
     /// <summary>Reads until a record matching <paramref name="last"/>.</summary>
     public async Task<List<CollectedRecord>> ReadUntilAsync(Func<CollectedRecord, bool> last)
     {
