@@ -261,9 +261,11 @@ public sealed class BridgeRunner
                 var buffer = result.Buffer;
                 try
                 {
+                    // Blocking writes on this task: fds 1 and 2 are pipes or files, whose
+                    // "async" writes would only hop through the thread pool.
                     foreach (var segment in buffer)
                     {
-                        await destination.WriteAsync(segment).ConfigureAwait(false);
+                        destination.Write(segment.Span);
                     }
                 }
                 catch (IOException)
