@@ -1,3 +1,4 @@
+using FcgiActors.Hocon;
 using FcgiActors.Protocol;
 using Microsoft.Extensions.Configuration;
 
@@ -75,29 +76,38 @@ public sealed record ClientSettings
     }
 
     /// <summary>
-    /// Binds the <c>fcgi.client</c> section (kebab-case keys; durations like <c>5s</c>, sizes
-    /// like <c>256k</c>); missing keys keep their defaults. Errors name the HOCON path.
+    /// Binds the <c>fcgi.client</c> section with <see cref="ConfigurationReader"/> (kebab-case
+    /// keys; durations like <c>5s</c>, sizes like <c>256k</c>); missing keys keep their defaults.
     /// </summary>
+    /// <exception cref="ConfigurationException">A value is invalid; the message names its HOCON path.</exception>
     public static ClientSettings FromConfiguration(IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         var d = Default;
-        var read = new SettingsReader(section, "fcgi.client");
-        return new ClientSettings
+        var settings = new ClientSettings
         {
-            ConnectTimeout = read.Duration("connect-timeout", d.ConnectTimeout),
-            ProbeMultiplexing = read.Boolean("probe-multiplexing", d.ProbeMultiplexing),
-            ProbeTimeout = read.Duration("probe-timeout", d.ProbeTimeout),
-            MaxConnectionsPerBackend = read.Int("max-connections", d.MaxConnectionsPerBackend),
-            MaxRequestsPerConnection = read.Int("max-requests-per-connection", d.MaxRequestsPerConnection),
-            MaxQueuedRequests = read.Int("max-queued-requests", d.MaxQueuedRequests),
-            KeepConnection = read.Boolean("keep-conn", d.KeepConnection),
-            IdleTimeout = read.Duration("idle-timeout", d.IdleTimeout),
-            ResponseBufferSize = read.Size("response-buffer", d.ResponseBufferSize),
-            AbortTimeout = read.Duration("abort-timeout", d.AbortTimeout),
-            ReconnectMinBackoff = read.Duration("reconnect-min-backoff", d.ReconnectMinBackoff),
-            ReconnectMaxBackoff = read.Duration("reconnect-max-backoff", d.ReconnectMaxBackoff),
-        }.Validate();
+            ConnectTimeout = section.GetDuration("connect-timeout", d.ConnectTimeout),
+            ProbeMultiplexing = section.GetBool("probe-multiplexing", d.ProbeMultiplexing),
+            ProbeTimeout = section.GetDuration("probe-timeout", d.ProbeTimeout),
+            MaxConnectionsPerBackend = section.GetInt("max-connections", d.MaxConnectionsPerBackend, 1, 65535),
+            MaxRequestsPerConnection = section.GetInt("max-requests-per-connection", d.MaxRequestsPerConnection, 1, 65535),
+            MaxQueuedRequests = section.GetInt("max-queued-requests", d.MaxQueuedRequests, 0),
+            KeepConnection = section.GetBool("keep-conn", d.KeepConnection),
+            IdleTimeout = section.GetDuration("idle-timeout", d.IdleTimeout),
+            ResponseBufferSize = (int)section.GetSize("response-buffer", d.ResponseBufferSize,
+                FcgiConstants.MinimumPipePauseThreshold, int.MaxValue / 2),
+            AbortTimeout = section.GetDuration("abort-timeout", d.AbortTimeout),
+            ReconnectMinBackoff = section.GetDuration("reconnect-min-backoff", d.ReconnectMinBackoff),
+            ReconnectMaxBackoff = section.GetDuration("reconnect-max-backoff", d.ReconnectMaxBackoff),
+        };
+        try
+        {
+            return settings.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ConfigurationException(ConfigurationReader.PathOf(section, "reconnect-max-backoff"), ex.Message, ex);
+        }
     }
 
     private static void Positive(TimeSpan value, string path)

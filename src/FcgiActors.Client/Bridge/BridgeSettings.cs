@@ -1,3 +1,4 @@
+using FcgiActors.Hocon;
 using Microsoft.Extensions.Configuration;
 
 namespace FcgiActors.Client.Bridge;
@@ -52,19 +53,20 @@ public sealed record BridgeSettings
         return this;
     }
 
-    /// <summary>Binds the <c>fcgi.bridge</c> section; missing keys keep their defaults.</summary>
+    /// <summary>Binds the <c>fcgi.bridge</c> section with <see cref="ConfigurationReader"/>; missing keys keep their defaults.</summary>
+    /// <exception cref="ConfigurationException">A value is invalid; the message names its HOCON path.</exception>
     public static BridgeSettings FromConfiguration(IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         var d = Default;
-        var read = new SettingsReader(section, "fcgi.bridge");
         return new BridgeSettings
         {
-            SendGetValues = read.Boolean("get-values", d.SendGetValues),
-            ConnectTimeout = read.Duration("connect-timeout", d.ConnectTimeout),
-            ListenBacklog = read.Int("listen-backlog", d.ListenBacklog),
-            AbortWait = read.Duration("abort-wait", d.AbortWait),
-            OutputBufferSize = read.Size("output-buffer", d.OutputBufferSize),
+            SendGetValues = section.GetBool("get-values", d.SendGetValues),
+            ConnectTimeout = section.GetDuration("connect-timeout", d.ConnectTimeout, TimeSpan.FromMilliseconds(1)),
+            ListenBacklog = section.GetInt("listen-backlog", d.ListenBacklog, 1, 65535),
+            AbortWait = section.GetDuration("abort-wait", d.AbortWait),
+            OutputBufferSize = (int)section.GetSize("output-buffer", d.OutputBufferSize,
+                Protocol.FcgiConstants.MinimumPipePauseThreshold, int.MaxValue / 2),
         }.Validate();
     }
 }
