@@ -24,11 +24,21 @@ public sealed class BridgeRunner
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
-    /// <summary>Parses cgi-fcgi's arguments and runs; bad arguments print the usage and exit 1.</summary>
+    /// <summary>
+    /// Parses cgi-fcgi's arguments and runs; bad arguments print the usage and exit 1;
+    /// <c>-h</c> or <c>--help</c> alone prints it on stdout and exits 0.
+    /// </summary>
     public async Task<int> RunAsync(IReadOnlyList<string> args,
         IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> environment,
         Stream stdin, Stream stdout, Stream stderr, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["-h"] or ["--help"])
+        {
+            await stdout.WriteAsync(Encoding.UTF8.GetBytes(CgiFcgiArguments.Usage), cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var errors = new StringWriter { NewLine = "\n" };
         var arguments = CgiFcgiArguments.Parse(args, errors);
         if (arguments is null)

@@ -191,6 +191,16 @@ public sealed class BridgeRunnerTests
     }
 
     [Fact]
+    public async Task Help_PrintsUsageOnStdout_AndExits0()
+    {
+        var output = new MemoryStream();
+        var exit = await new BridgeRunner().RunAsync(["-h"], Env(), Stream.Null, output, Stream.Null);
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("Usage:\n    fcgi bridge -f <cmdPath>", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public async Task StartWithAppThatIsNotExecutable_Exits1WithCgiFcgisMessage()
     {
         var directory = Directory.CreateTempSubdirectory("fcgi-bridge-noexec-").FullName;
