@@ -1,3 +1,4 @@
+using FcgiActors.Actors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,8 +27,16 @@ public sealed class BackendPool : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>A pool for <paramref name="address"/>; connects lazily, on the first request.</summary>
-    public BackendPool(BackendAddress address, ClientSettings settings, ILoggerFactory? loggerFactory = null)
+    /// <param name="address">The backend.</param>
+    /// <param name="settings">Validated here.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="system">
+    /// The actor system of the host, per the API contract. This version runs its connections as
+    /// plain async loops and does not spawn actors in it; the parameter only fixes the signature.
+    /// </param>
+    public BackendPool(BackendAddress address, ClientSettings settings, ILoggerFactory? loggerFactory = null, ActorSystem? system = null)
     {
+        _ = system;
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(settings);
         Address = address;
