@@ -105,6 +105,7 @@ public static class ApplicationStarter
                 Check(posix_spawn_file_actions_adddup2(actions, fd, 0), "posix_spawn_file_actions_adddup2");
                 Check(posix_spawn_file_actions_addopen(actions, 1, "/dev/null", O_WRONLY, 0), "posix_spawn_file_actions_addopen");
                 Check(posix_spawn_file_actions_addopen(actions, 2, "/dev/null", O_WRONLY, 0), "posix_spawn_file_actions_addopen");
+                CloseInheritedDescriptors(actions);
                 // .NET ignores SIGPIPE; an exec'd program must get the default back.
                 _ = sigemptyset(signals);
                 _ = sigaddset(signals, SIGPIPE);
@@ -134,6 +135,21 @@ public static class ApplicationStarter
         }
 
         return pids;
+    }
+
+    /// <summary>
+    /// The dotnet host leaves a few descriptors without close-on-exec; glibc ≥ 2.34 can close
+    /// everything from 3 up in the child. Older libcs: those few stay open, as before.
+    /// </summary>
+    private static void CloseInheritedDescriptors(IntPtr actions)
+    {
+        try
+        {
+            _ = posix_spawn_file_actions_addclosefrom_np(actions, 3);
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
     }
 
     private static IntPtr GetEnviron()
@@ -173,6 +189,9 @@ public static class ApplicationStarter
     [DllImport("libc")]
     private static extern int posix_spawn_file_actions_addopen(IntPtr actions, int fd,
         [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_addclosefrom_np(IntPtr actions, int from);
 
     [DllImport("libc")]
     private static extern int posix_spawnattr_init(IntPtr attributes);

@@ -177,6 +177,8 @@ public sealed class BridgeComparisonTests
             pid = int.Parse(System.Text.RegularExpressions.Regex.Match(text, "pid=(\\d+)").Groups[1].Value);
             Assert.Contains("query=x=1 method=GET count=1", text);
             Assert.StartsWith("socket:", new FileInfo($"/proc/{pid}/fd/0").LinkTarget);
+            // Only fds 0, 1 and 2 reach the application.
+            Assert.Equal(new[] { "0", "1", "2" }, Directory.GetFileSystemEntries($"/proc/{pid}/fd").Select(f => Path.GetFileName(f)!).Order().ToArray());
 
             // The application was left running: the next call connects to it without starting another.
             var second = await ProcessRun.RunAsync("dotnet", [TestPaths.Cli, "bridge", "-connect", socket, TestPaths.CEcho], env, null, Timeout);
