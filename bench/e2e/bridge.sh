@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# fcgi bridge vs the real cgi-fcgi, same run, same application (our libfcgi C echo):
+#   1. 100 MiB POST piped through each bridge to the echo and back (byte-exact check), 3 runs each, median;
+#   2. time per single-request invocation (GET, process start-up included), hyperfine.
+# Usage: bench/e2e/bridge.sh [--runs N] [--hyperfine-runs N]   (about 1-2 minutes)
+# Needs: gcc + libfcgi-dev, cgi-fcgi (libfcgi-bin), hyperfine, dotnet. Loopback only; stops what it starts by PID.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+RUNS=3; HRUNS=100
+while (( $# )); do
+  case $1 in
+    --runs) RUNS=$2; shift 2;;
+    --hyperfine-runs) HRUNS=$2; shift 2;;
+    *) echo "unknown argument $1" >&2; exit 64;;
+  esac
+done
+
+ECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
+if [[ ! -x $ECHO || $ROOT/tests/peers/c-echo.c -nt $ECHO ]]; then
+  mkdir -p "$(dirname "$ECHO")"; gcc -O2 -o "$ECHO" "$ROOT/tests/peers/c-echo.c" -lfcgi
+fi
+CLI=${FCGI_TEST_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
+[[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
+WORK=$(mktemp -d /dev/shm/fcgi-bridge-bench.XXXXXX)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$ECHO" "127.0.0.1:$PORT" 128 & ECHO_PID=$!
+cleanup() { kill "$ECHO_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+
+SIZE=104857600
+head -c $SIZE /dev/urandom > "$WORK/big"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(dotnet --version 2>/dev/null | sed 's/^/dotnet /'); $(dpkg-query -W -f='libfcgi-bin ${Version}' libfcgi-bin 2>/dev/null)"
+echo
+echo "## 100 MiB POST through the bridge to the C echo and back ($RUNS runs each, median)"
+declare -A times
+for tool in cgi-fcgi fcgi-bridge; do
+  list=()
+  for r in $(seq "$RUNS"); do
+    if [[ $tool == cgi-fcgi ]]; then cmd=(cgi-fcgi -bind -connect "127.0.0.1:$PORT"); else cmd=(dotnet "$CLI" bridge -bind -connect "127.0.0.1:$PORT"); fi
+    start=$(date +%s.%N)
+    env -i PATH="$PATH" HOME="${HOME:-/root}" REQUEST_METHOD=POST QUERY_STRING=fixed=1 CONTENT_LENGTH=$SIZE \
+      "${cmd[@]}" < "$WORK/big" > "$WORK/out"
+    end=$(date +%s.%N)
+    tail -c $SIZE "$WORK/out" | cmp -s - "$WORK/big" || { echo "$tool: echoed body differs" >&2; exit 1; }
+    list+=("$(echo "$end - $start" | bc -l)")
+  done
+  times[$tool]=$(printf '%s\n' "${list[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  printf '| %-11s | runs (s): %s | median %.3f s | %.0f MB/s |\n' "$tool" "$(printf '%.3f ' "${list[@]}")" \
+    "${times[$tool]}" "$(echo "$SIZE / ${times[$tool]} / 1000000" | bc -l)"
+done
+
+echo
+echo "## time per single-request invocation (GET, start-up included), hyperfine $HRUNS runs"
+export REQUEST_METHOD=GET QUERY_STRING=fixed=1
+hyperfine -N --warmup 5 --runs "$HRUNS" --export-markdown "$WORK/h.md" \
+  "cgi-fcgi -bind -connect 127.0.0.1:$PORT" \
+  "dotnet $CLI bridge -bind -connect 127.0.0.1:$PORT" > "$WORK/h.txt" 2>&1 || { cat "$WORK/h.txt"; exit 1; }
+sed "s#$CLI#fcgi.dll#" "$WORK/h.md"

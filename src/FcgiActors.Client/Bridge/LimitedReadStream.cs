@@ -1,0 +1,50 @@
+namespace FcgiActors.Client.Bridge;
+
+/// <summary>A read-only view of at most <c>limit</c> bytes of another stream (CONTENT_LENGTH of stdin).</summary>
+internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
+{
+    private long _remaining = limit;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_remaining <= 0)
+        {
+            return 0;
+        }
+
+        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= n;
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_remaining <= 0)
+        {
+            return 0;
+        }
+
+        // A blocking read on the body pump's task: stdin is a pipe or a file, whose "async"
+        // reads would only hop through the thread pool.
+        cancellationToken.ThrowIfCancellationRequested();
+        var n = inner.Read(buffer.Span[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= n;
+        return await ValueTask.FromResult(n).ConfigureAwait(false);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
