@@ -22,10 +22,10 @@ internal sealed partial class FcgiConnection
                 if (start == end)
                 {
                     start = end = 0;
-                    if (ActiveRequests == 0 && _socket.Available == 0)
+                    if (_socket.Available == 0)
                     {
-                        // Idle: hold no buffer while waiting (10,000 idle connections must stay cheap).
-                        // A zero-byte receive waits for readability without a buffer.
+                        // Nothing waiting: hold no buffer while waiting (10,000 kept-alive
+                        // connections must stay cheap); a zero-byte receive waits for readability.
                         if (buffer is not null)
                         {
                             ArrayPool<byte>.Shared.Return(buffer);
@@ -35,14 +35,26 @@ internal sealed partial class FcgiConnection
                         await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
                     }
 
-                    buffer ??= RentReadBuffer();
+                    buffer ??= ArrayPool<byte>.Shared.Rent(SmallReadBufferSize);
                 }
                 else if (end == buffer!.Length)
                 {
-                    // A partial record sits at the end: move it to the front (it is < 64 KiB + 263).
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
+                    if (start > 0)
+                    {
+                        // A partial record sits at the end: move it to the front.
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+                    else
+                    {
+                        // One record is larger than the small buffer: switch to one that holds
+                        // any record (≤ 65,798 bytes) with room to spare for the next reads.
+                        var large = ArrayPool<byte>.Shared.Rent(LargeReadBufferSize);
+                        Buffer.BlockCopy(buffer, 0, large, 0, end);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = large;
+                    }
                 }
 
                 var received = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None);

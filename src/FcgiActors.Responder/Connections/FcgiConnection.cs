@@ -14,8 +14,11 @@ namespace FcgiActors.Responder.Connections;
 /// </summary>
 internal sealed partial class FcgiConnection
 {
-    /// <summary>Holds any whole record (≤ 65,798 bytes) after a partial one is moved to the front.</summary>
-    private const int ReadBufferSize = 128 * 1024;
+    /// <summary>The receive buffer of most connections: small records, below the large-object heap.</summary>
+    private const int SmallReadBufferSize = 16 * 1024;
+
+    /// <summary>Holds any whole record (≤ 65,798 bytes) with room for more: for bodies in big records.</summary>
+    private const int LargeReadBufferSize = 128 * 1024;
 
     private readonly Socket _socket;
     private readonly ServerContext _server;
@@ -183,6 +186,16 @@ internal sealed partial class FcgiConnection
             _server.ReleaseRequestSlot();
         }
 
+        // Forget it now rather than when its ID is reused: a kept-alive idle connection then
+        // holds no request memory (pipes, params).
+        lock (_requests)
+        {
+            if (_requests.TryGetValue(request.Id, out var current) && ReferenceEquals(current, request))
+            {
+                _requests.Remove(request.Id);
+            }
+        }
+
         Volatile.Write(ref _lastActivityTicks, Environment.TickCount64);
         if (Interlocked.Decrement(ref _active) == 0 && _closeRequested)
         {
@@ -279,6 +292,4 @@ internal sealed partial class FcgiConnection
             return null;
         }
     }
-
-    private static byte[] RentReadBuffer() => ArrayPool<byte>.Shared.Rent(ReadBufferSize);
 }
