@@ -69,7 +69,7 @@ internal sealed partial class ActorCell
             var queued = new QueuedTerminated(subject);
             if (!_writer.TryWrite(new Envelope(queued, subject)))
             {
-                _ = PostSlowAsync(queued, subject, CancellationToken.None).AsTask(); // a full bounded mailbox must not lose it
+                _ = PostAsync(queued, subject, CancellationToken.None).AsTask(); // a full bounded mailbox must not lose it
             }
         }
     }

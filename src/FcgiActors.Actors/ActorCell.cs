@@ -64,8 +64,6 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
     /// <summary>Runs once this cell has fully stopped (used by the guardians).</summary>
     internal Action? OnTerminated { get; set; }
 
-    internal bool IsTerminated => _terminated;
-
     public IActorRef Self => SelfRef;
 
     public IActorRef Sender => _currentSender ?? ActorRefs.Nobody;
@@ -102,24 +100,8 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         }
     }
 
-    internal ValueTask PostAsync(object message, IActorRef? sender, CancellationToken ct)
-    {
-        if (_writer.TryWrite(new Envelope(message, sender)))
-        {
-            ScheduleIfIdle();
-            return default;
-        }
-
-        return _props.MailboxCapacity > 0 ? PostSlowAsync(message, sender, ct) : DeadLetterAsync(message, sender);
-    }
-
-    private ValueTask DeadLetterAsync(object message, IActorRef? sender)
-    {
-        _system.PublishDeadLetter(message, sender, SelfRef);
-        return default;
-    }
-
-    private async ValueTask PostSlowAsync(object message, IActorRef? sender, CancellationToken ct)
+    /// <summary>Waits for room in a bounded mailbox; an unbounded one completes synchronously.</summary>
+    internal async ValueTask PostAsync(object message, IActorRef? sender, CancellationToken ct)
     {
         try
         {
