@@ -5,8 +5,9 @@ namespace FcgiActors.Proxy.Configuration;
 
 /// <summary>
 /// Reads typed values from an <see cref="IConfiguration"/> section, naming the HOCON path
-/// (fcgi.proxy.pools.php.queue-timeout) in every error. Durations follow HOCON: a number
-/// with a unit (ns, us, ms, s, m, h, d, or their long forms); a bare number is milliseconds.
+/// (fcgi.proxy.pools.php.queue-timeout) in every error. Durations are parsed by
+/// <see cref="FcgiActors.Hocon.HoconDuration"/> (a bare number is milliseconds). Unlike
+/// ConfigurationReader it carries the HOCON path of list items ("routes[0]").
 /// </summary>
 internal readonly struct SettingsReader
 {
@@ -77,7 +78,7 @@ internal readonly struct SettingsReader
             return fallback;
         }
 
-        return System.Enum.TryParse<TEnum>(text.Trim(), ignoreCase: true, out var value) && System.Enum.IsDefined(value)
+        return System.Enum.TryParse<TEnum>(text.Trim().Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) && System.Enum.IsDefined(value)
             ? value
             : throw Error(key, text, string.Join(" | ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant())));
     }
@@ -130,38 +131,6 @@ internal readonly struct SettingsReader
     public ArgumentException Error(string key, string text, string expected) =>
         new($"{Path}.{key} = \"{text}\": expected {expected}.");
 
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        var s = text.Trim();
-        var split = 0;
-        while (split < s.Length && (char.IsAsciiDigit(s[split]) || s[split] == '.'))
-        {
-            split++;
-        }
-
-        if (split == 0 || !double.TryParse(s.AsSpan(0, split), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-        {
-            return false;
-        }
-
-        double? ms = s[split..].Trim() switch
-        {
-            "" or "ms" or "milli" or "millis" or "millisecond" or "milliseconds" => number,
-            "ns" or "nano" or "nanos" or "nanosecond" or "nanoseconds" => number / 1_000_000,
-            "us" or "micro" or "micros" or "microsecond" or "microseconds" => number / 1000,
-            "s" or "second" or "seconds" => number * 1000,
-            "m" or "minute" or "minutes" => number * 60_000,
-            "h" or "hour" or "hours" => number * 3_600_000,
-            "d" or "day" or "days" => number * 86_400_000,
-            _ => null,
-        };
-        if (ms is null || ms > TimeSpan.MaxValue.TotalMilliseconds)
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromMilliseconds(ms.Value);
-        return true;
-    }
+    internal static bool TryParseDuration(string text, out TimeSpan value) =>
+        FcgiActors.Hocon.HoconDuration.TryParse(text, out value);
 }
