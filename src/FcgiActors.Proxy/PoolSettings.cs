@@ -26,4 +26,7 @@ public sealed record PoolSettings
 
     /// <summary>Connections per backend; fcgi.proxy.pools.NAME.max-connections-per-backend.</summary>
     public int MaxConnectionsPerBackend { get; init; } = 64;
+
+    /// <summary>Concurrent requests on one multiplexed connection (capped by the backend's FCGI_MAX_REQS); fcgi.proxy.pools.NAME.max-requests-per-connection.</summary>
+    public int MaxRequestsPerConnection { get; init; } = 256;
 }

@@ -87,6 +87,7 @@ public sealed partial record ProxySettings
             QueueTimeout = r.Duration("queue-timeout", fallback.QueueTimeout),
             Multiplexing = r.Enum("multiplexing", fallback.Multiplexing),
             MaxConnectionsPerBackend = r.Int("max-connections-per-backend", fallback.MaxConnectionsPerBackend),
+            MaxRequestsPerConnection = r.Int("max-requests-per-connection", fallback.MaxRequestsPerConnection),
         };
     }
 }

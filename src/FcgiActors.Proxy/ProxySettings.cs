@@ -82,6 +82,7 @@ public sealed partial record ProxySettings
             Require(pool.MaxConcurrency >= 1, $"{path}.max-concurrency", pool.MaxConcurrency, "must be at least 1");
             Require(pool.QueueSize >= 0, $"{path}.queue-size", pool.QueueSize, "must not be negative");
             Require(pool.QueueTimeout >= TimeSpan.Zero, $"{path}.queue-timeout", pool.QueueTimeout, "must not be negative");
+            Require(pool.MaxRequestsPerConnection is >= 1 and <= 65535, $"{path}.max-requests-per-connection", pool.MaxRequestsPerConnection, "must be between 1 and 65535");
             Require(pool.MaxConnectionsPerBackend >= 1, $"{path}.max-connections-per-backend", pool.MaxConnectionsPerBackend, "must be at least 1");
             if (pool.Spawn is { } spawn)
             {
