@@ -33,7 +33,7 @@ public sealed record FrontResponse(string Stdout, string Stderr, int AppStatus, 
     }
 
     /// <summary>The body after the CGI headers.</summary>
-    public string Body => Stdout.Contains("\r\n\r\n", StringComparison.Ordinal) ? Stdout[(Stdout.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..] : Stdout;
+    public string Body => Stdout.StartsWith("\r\n", StringComparison.Ordinal) ? Stdout[2..] : Stdout.Contains("\r\n\r\n", StringComparison.Ordinal) ? Stdout[(Stdout.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..] : Stdout;
 }
 
 /// <summary>
