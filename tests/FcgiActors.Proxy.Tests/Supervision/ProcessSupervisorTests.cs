@@ -28,7 +28,7 @@ public sealed class ProcessSupervisorTests : IDisposable
         },
     };
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, ProcessSupervisor? supervisor = null)
     {
         using var cts = new CancellationTokenSource(Bound);
         while (!condition())
@@ -39,7 +39,8 @@ public sealed class ProcessSupervisorTests : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"Not within {Bound.TotalSeconds} s: {what}");
+                var state = supervisor is null ? "" : $" (starts {string.Join(",", supervisor.Starts)}, pids {string.Join(",", supervisor.Pids)})";
+                throw new TimeoutException($"Not within {Bound.TotalSeconds} s: {what}{state}");
             }
         }
     }
@@ -109,15 +110,30 @@ public sealed class ProcessSupervisorTests : IDisposable
         var pool = Pool("trap '' TERM; echo up > \"$OUT/up\"; while :; do sleep 0.05; done", stopTimeout: TimeSpan.FromMilliseconds(300));
         var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
         supervisor.Start();
-        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started");
+        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started", supervisor);
         var pid = supervisor.Pids[0];
 
         var stop = supervisor.StopAsync();
-        Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(Bound)));
+        var finished = await Task.WhenAny(stop, Task.Delay(Bound)) == stop;
+        Assert.True(finished, $"StopAsync did not finish within {Bound.TotalSeconds} s; pid {pid} alive: {IsAlive(pid)}");
         await stop;
 
-        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal));
+        Assert.False(IsAlive(pid));
         Assert.Equal(1, supervisor.Starts[0]);
+    }
+
+    /// <summary>Running and not a zombie (PID 1 reaps orphans lazily here).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [Fact]
@@ -126,7 +142,7 @@ public sealed class ProcessSupervisorTests : IDisposable
         var pool = Pool("echo up > \"$OUT/up\"; exec sleep 30", stopTimeout: TimeSpan.FromSeconds(10));
         var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
         supervisor.Start();
-        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started");
+        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started", supervisor);
 
         var started = DateTime.UtcNow;
         await supervisor.StopAsync().WaitAsync(Bound);
