@@ -58,10 +58,11 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal LocalActorRef SelfRef { get; }
 
+    /// <summary>Restart bookkeeping for this cell, kept and used by its parent only.</summary>
+    internal ChildRestartStats RestartStats { get; } = new();
+
     /// <summary>Runs once this cell has fully stopped (used by the guardians).</summary>
     internal Action? OnTerminated { get; set; }
-
-    internal bool IsTerminated => _terminated;
 
     public IActorRef Self => SelfRef;
 
@@ -99,24 +100,8 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         }
     }
 
-    internal ValueTask PostAsync(object message, IActorRef? sender, CancellationToken ct)
-    {
-        if (_writer.TryWrite(new Envelope(message, sender)))
-        {
-            ScheduleIfIdle();
-            return default;
-        }
-
-        return _props.MailboxCapacity > 0 ? PostSlowAsync(message, sender, ct) : DeadLetterAsync(message, sender);
-    }
-
-    private ValueTask DeadLetterAsync(object message, IActorRef? sender)
-    {
-        _system.PublishDeadLetter(message, sender, SelfRef);
-        return default;
-    }
-
-    private async ValueTask PostSlowAsync(object message, IActorRef? sender, CancellationToken ct)
+    /// <summary>Waits for room in a bounded mailbox; an unbounded one completes synchronously.</summary>
+    internal async ValueTask PostAsync(object message, IActorRef? sender, CancellationToken ct)
     {
         try
         {
@@ -160,11 +145,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         {
             if (_systemMessages.TryDequeue(out var system))
             {
-                if (ProcessSystem(system))
-                {
-                    return; // an async Terminated handler is pending; its continuation reschedules us
-                }
-
+                ProcessSystem(system);
                 continue;
             }
 
@@ -206,6 +187,14 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                     }
 
                     message = entry.Message;
+                    break;
+                case QueuedTerminated queued:
+                    if (TakeQueuedTerminated(queued) is not { } terminated)
+                    {
+                        return false;
+                    }
+
+                    message = terminated;
                     break;
             }
 

@@ -79,23 +79,29 @@ internal sealed partial class BackendConnection
 
     /// <summary>
     /// Streams STDIN (and, for a filter, DATA after it, §6.4) as records of at most
-    /// <see cref="FcgiConstants.MaxAlignedContentLength"/> bytes, waiting for each read's
-    /// records to reach the transport before reading more; then the stream's empty record (§3.3).
+    /// <see cref="FcgiConstants.MaxAlignedContentLength"/> bytes with at most a few records
+    /// queued and not yet written (backpressure); then the stream's empty record (§3.3).
     /// </summary>
     private async Task PumpInputAsync(ClientRequest request, FcgiClientRequest source)
     {
         var token = request.InputCancellation.Token;
         try
         {
-            await PumpStreamAsync(request.Id, RecordType.Stdin, source.Stdin, token).ConfigureAwait(false);
-            if (source.Role == Role.Filter)
+            // Once the last empty record is queued no record of this request can follow, so
+            // the connection may be reused even before the writer has sent it.
+            void EndQueued()
             {
-                await PumpStreamAsync(request.Id, RecordType.Data, source.Data, token).ConfigureAwait(false);
+                lock (_lock)
+                {
+                    request.InputComplete = true;
+                }
             }
 
-            lock (_lock)
+            var filter = source.Role == Role.Filter;
+            await PumpStreamAsync(request.Id, RecordType.Stdin, source.Stdin, filter ? null : EndQueued, token).ConfigureAwait(false);
+            if (filter)
             {
-                request.InputComplete = true;
+                await PumpStreamAsync(request.Id, RecordType.Data, source.Data, EndQueued, token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or FcgiBackendException or IOException or ObjectDisposedException)
@@ -128,15 +134,18 @@ internal sealed partial class BackendConnection
         }
     }
 
-    private async Task PumpStreamAsync(ushort requestId, RecordType type, PipeReader? body, CancellationToken token)
+    /// <summary>Body records a pump may have queued but not yet written: 4 × 64 KiB in flight per request.</summary>
+    private const int MaxFramesInFlight = 4;
+
+    private async Task PumpStreamAsync(ushort requestId, RecordType type, PipeReader? body, Action? endQueued, CancellationToken token)
     {
+        var inFlight = new Queue<Task>();
         if (body is not null)
         {
             while (true)
             {
                 var result = await body.ReadAsync(token).ConfigureAwait(false);
                 var buffer = result.Buffer;
-                OutboundFrame? last = null;
                 while (!buffer.IsEmpty)
                 {
                     var chunk = (int)Math.Min(buffer.Length, FcgiConstants.MaxAlignedContentLength);
@@ -146,13 +155,15 @@ internal sealed partial class BackendConnection
                     buffer.Slice(0, chunk).CopyTo(frameBytes.AsSpan(FcgiConstants.HeaderLength));
                     frameBytes.AsSpan(FcgiConstants.HeaderLength + chunk, padding).Clear();
                     buffer = buffer.Slice(chunk);
-                    last = Enqueue(frameBytes, FcgiConstants.HeaderLength + chunk + padding, pooled: true, trackWritten: buffer.IsEmpty);
+                    var frame = Enqueue(frameBytes, FcgiConstants.HeaderLength + chunk + padding, pooled: true, trackWritten: true);
+                    inFlight.Enqueue(frame.Written!.Task);
                 }
 
                 body.AdvanceTo(result.Buffer.End);
-                if (last?.Written is { } written)
+                // Backpressure: a slow backend (full socket) stops the pump after a few records.
+                while (inFlight.Count > MaxFramesInFlight)
                 {
-                    await written.Task.WaitAsync(token).ConfigureAwait(false);
+                    await inFlight.Dequeue().WaitAsync(token).ConfigureAwait(false);
                 }
 
                 if (result.IsCompleted || result.IsCanceled)
@@ -165,8 +176,13 @@ internal sealed partial class BackendConnection
         token.ThrowIfCancellationRequested();
         var end = new byte[FcgiConstants.HeaderLength];
         new RecordHeader(type, requestId, 0).WriteTo(end);
-        var frame = Enqueue(end, end.Length, pooled: false, trackWritten: true);
-        await frame.Written!.Task.WaitAsync(token).ConfigureAwait(false);
+        var last = Enqueue(end, end.Length, pooled: false, trackWritten: true);
+        endQueued?.Invoke();
+        await last.Written!.Task.WaitAsync(token).ConfigureAwait(false);
+        while (inFlight.Count > 0)
+        {
+            await inFlight.Dequeue().ConfigureAwait(false);
+        }
     }
 
     private FcgiBackendException ClosedException()

@@ -43,6 +43,8 @@ internal static class EchoCommand
     {
         using var loggerFactory = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(level)
+            // stdout may belong to a web server or cgi-fcgi: every log line goes to stderr.
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
             .AddFilter("Microsoft", LogLevel.Warning));
         ResponderSettings settings;

@@ -32,9 +32,12 @@ internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
             return 0;
         }
 
-        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        // A blocking read on the body pump's task: stdin is a pipe or a file, whose "async"
+        // reads would only hop through the thread pool.
+        cancellationToken.ThrowIfCancellationRequested();
+        var n = inner.Read(buffer.Span[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
-        return n;
+        return await ValueTask.FromResult(n).ConfigureAwait(false);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
