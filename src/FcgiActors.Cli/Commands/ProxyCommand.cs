@@ -40,35 +40,30 @@ internal static class ProxyCommand
             Description = "Front address: 127.0.0.1:9000, [::1]:9000, unix:/path or /abs/path, fd:0. Repeatable. Default: fcgi.proxy.listen (127.0.0.1:9000).",
             AllowMultipleArgumentsPerToken = false,
         };
-        var config = new Option<FileInfo?>("--config", "-c")
+        var config = CommonOptions.Config();
+        var set = CommonOptions.Set();
+        var logLevel = new Option<LogLevel?>("--log-level")
         {
-            Description = "A HOCON file merged over the built-in reference.conf (sections fcgi.proxy, fcgi.responder, fcgi.client).",
-        };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Minimum log level on stderr.",
-            DefaultValueFactory = _ => LogLevel.Information,
+            Description = "Minimum log level, console on stderr (default: the fcgi.logging section).",
         };
         var command = new Command("proxy", "Run the multiplexing FastCGI proxy (with no pool configured: two built-in echo responders).")
         {
-            listen, config, logLevel,
+            listen, config, set, logLevel,
         };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(listen) ?? [], result.GetValue(config), result.GetValue(logLevel), ct));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(listen) ?? [], result.GetValue(config), result.GetValue(set) ?? [], result.GetValue(logLevel), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] listen, FileInfo? configFile, LogLevel level, CancellationToken ct)
+    private static async Task<int> RunAsync(string[] listen, string? configFile, string[] overrides, LogLevel? level, CancellationToken ct)
     {
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(level)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning));
         ProxySettings settings;
         ResponderSettings front;
         ClientSettings client;
+        IConfiguration root;
         try
         {
-            (settings, front, client) = LoadSettings(configFile, listen);
+            root = CliConfiguration.Load(configFile, overrides);
+            (settings, front, client) = LoadSettings(root, listen);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or FileNotFoundException or HoconException)
         {
@@ -76,6 +71,12 @@ internal static class ProxyCommand
             return e is FormatException ? ExitCodes.Usage : ExitCodes.Config;
         }
 
+        using var loggerFactory = level is { } explicitLevel
+            ? LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(explicitLevel)
+                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+                .AddFilter("Microsoft", LogLevel.Warning))
+            : Logging.FcgiLogging.CreateLoggerFactory(root);
         await using var proxy = new FcgiProxy(settings, front, client, loggerFactory);
         try
         {
@@ -103,18 +104,12 @@ internal static class ProxyCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>reference.conf, then the --config file, then FCGI__ environment variables, then --listen; the built-in echo pool when no pool is configured.</summary>
-    internal static (ProxySettings Proxy, ResponderSettings Front, ClientSettings Client) LoadSettings(FileInfo? configFile, string[] listen)
+    /// <summary>
+    /// The loaded configuration (reference.conf, --config file, FCGI__ variables, --set), then
+    /// --listen; the built-in echo pool when no pool is configured.
+    /// </summary>
+    internal static (ProxySettings Proxy, ResponderSettings Front, ClientSettings Client) LoadSettings(IConfiguration configuration, string[] listen)
     {
-        var builder = new ConfigurationBuilder()
-            .AddHoconResource(typeof(ProxyCommand).Assembly, "FcgiActors.reference.conf", optional: true);
-        if (configFile is not null)
-        {
-            builder.AddHoconFile(configFile.FullName);
-        }
-
-        builder.AddKebabEnvironmentVariables();
-        var configuration = builder.Build();
         var proxySection = configuration.GetSection("fcgi:proxy");
         var settings = ProxySettings.FromConfiguration(proxySection);
         if (listen.Length > 0)
