@@ -14,9 +14,10 @@ public class ProxyCommandTests
         var port = FreePort.Next();
         await using var proxy = PeerProcess.Start("dotnet", [TestPaths.Cli, "proxy", "--listen", $"127.0.0.1:{port}"]);
         await FreePort.WaitForListenerAsync(port, TimeSpan.FromSeconds(30), () => !proxy.HasExited);
-        var children = ChildPids(proxy.Pid);
-
         var output = await RunCgiFcgiAsync(port, "hello body", "a=1");
+        // The supervisor starts its processes on its own tasks: wait until both exist.
+        await ProxyHarness.WaitUntilAsync(() => ChildPids(proxy.Pid).Count == 2, "two echo processes under the proxy");
+        var children = ChildPids(proxy.Pid);
 
         Assert.Equal(2, children.Count);
         Assert.Contains("query=a=1 method=POST", output, StringComparison.Ordinal);
