@@ -21,7 +21,7 @@ internal sealed class CgiRequest
 
     public string Protocol { get; set; } = "HTTP/1.1";
 
-    public HeaderDictionary Headers { get; } = new();
+    public IHeaderDictionary Headers { get; } = new HeaderDictionary();
 
     public IPAddress? RemoteIpAddress { get; set; }
 

@@ -89,7 +89,7 @@ internal static class CgiRequestParser
                     // nginx's stock fastcgi_params sends an empty CONTENT_TYPE for a bodyless request.
                     if (value.Length > 0)
                     {
-                        request.Headers["Content-Type"] = value;
+                        request.Headers.ContentType = value;
                     }
 
                     continue;

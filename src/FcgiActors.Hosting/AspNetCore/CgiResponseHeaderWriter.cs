@@ -31,12 +31,28 @@ internal static class CgiResponseHeaderWriter
         }
 
         var reason = string.IsNullOrEmpty(reasonPhrase) ? ReasonPhrases.GetReasonPhrase(statusCode) : reasonPhrase;
+
+        // Validate everything before the first byte goes out, so a bad header leaves the output
+        // untouched and the caller can still send a clean 500 instead.
+        Validate(reason, "Status");
+        foreach (var (name, values) in headers)
+        {
+            if (!IsDropped(name))
+            {
+                ValidateName(name);
+                foreach (var value in values)
+                {
+                    Validate(value, name);
+                }
+            }
+        }
+
         WriteAscii(output, StatusPrefix);
-        WriteLatin1(output, statusCode.ToString(CultureInfo.InvariantCulture), "Status");
+        WriteLatin1(output, statusCode.ToString(CultureInfo.InvariantCulture));
         if (reason.Length > 0)
         {
             WriteAscii(output, " "u8);
-            WriteLatin1(output, reason, "Status");
+            WriteLatin1(output, reason);
         }
 
         WriteAscii(output, CrLf);
@@ -48,7 +64,6 @@ internal static class CgiResponseHeaderWriter
                 continue;
             }
 
-            ValidateName(name);
             foreach (var value in values)
             {
                 if (value is null)
@@ -56,9 +71,9 @@ internal static class CgiResponseHeaderWriter
                     continue;
                 }
 
-                WriteLatin1(output, name, name);
+                WriteLatin1(output, name);
                 WriteAscii(output, Separator);
-                WriteLatin1(output, value, name);
+                WriteLatin1(output, value);
                 WriteAscii(output, CrLf);
             }
         }
@@ -93,6 +108,24 @@ internal static class CgiResponseHeaderWriter
         }
     }
 
+    private static void Validate(string? text, string headerName)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        foreach (var c in text)
+        {
+            // CR, LF or NUL would end the line early and let a value forge headers (response splitting).
+            if (c is '\r' or '\n' or '\0' || c > 0xFF)
+            {
+                throw new InvalidOperationException(
+                    $"Invalid character 0x{(int)c:X4} in response header '{headerName}'.");
+            }
+        }
+    }
+
     private static void WriteAscii(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
         var span = output.GetSpan(bytes.Length);
@@ -100,21 +133,13 @@ internal static class CgiResponseHeaderWriter
         output.Advance(bytes.Length);
     }
 
-    private static void WriteLatin1(IBufferWriter<byte> output, string text, string headerName)
+    private static void WriteLatin1(IBufferWriter<byte> output, string text)
     {
         var span = output.GetSpan(text.Length);
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-
-            // CR, LF or NUL would end the line early and let a value forge headers (response splitting).
-            if (c is '\r' or '\n' or '\0' || c > 0xFF)
-            {
-                throw new InvalidOperationException(
-                    $"Invalid character 0x{(int)c:X4} in response header '{headerName}'.");
-            }
-
-            span[i] = (byte)c;
+            // Validated above: every char is Latin-1 and none ends a line.
+            span[i] = (byte)text[i];
         }
 
         output.Advance(text.Length);

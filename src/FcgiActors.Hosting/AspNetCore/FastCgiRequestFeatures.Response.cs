@@ -93,14 +93,15 @@ internal sealed partial class FastCgiRequestFeatures : IHttpResponseFeature, IHt
             }
         }
 
-        HasStarted = true;
         if (bufferedBodyLength is { } length && _responseHeaders.ContentLength is null && !BodySuppressed
             && !_responseHeaders.ContainsKey("Transfer-Encoding"))
         {
             _responseHeaders.ContentLength = length;
         }
 
+        // Started only once the head is written: a head that fails validation can still become a 500.
         CgiResponseHeaderWriter.Write(_exchange.Output, _statusCode, ReasonPhrase, _responseHeaders);
+        HasStarted = true;
     }
 
     /// <summary>The application threw before the response started: a bare 500 replaces whatever it had set.</summary>
