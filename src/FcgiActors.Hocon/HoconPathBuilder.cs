@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace FcgiActors.Hocon;
+
+/// <summary>
+/// Turns the pieces of a path expression into path elements (HOCON.md "Path expressions"):
+/// '.' outside quotes separates elements, quoted text is taken whole, empty elements must be quoted.
+/// </summary>
+internal static class HoconPathBuilder
+{
+    public static List<string> Build(IReadOnlyList<(string Text, bool Quoted)> pieces, HoconPosition position)
+    {
+        var elements = new List<string>();
+        var current = new StringBuilder();
+        var currentQuoted = false;
+        foreach (var (text, quoted) in pieces)
+        {
+            if (quoted)
+            {
+                current.Append(text);
+                currentQuoted = true;
+                continue;
+            }
+            var parts = text.Split('.');
+            current.Append(parts[0]);
+            for (var i = 1; i < parts.Length; i++)
+            {
+                Finish();
+                current.Append(parts[i]);
+            }
+        }
+        Finish();
+        return elements;
+
+        void Finish()
+        {
+            if (current.Length == 0 && !currentQuoted)
+            {
+                throw position.Error("empty path element: a path may not start or end with '.' or contain '..' (quote an empty key as \"\")");
+            }
+            elements.Add(current.ToString());
+            current.Clear();
+            currentQuoted = false;
+        }
+    }
+
+    /// <summary>Renders a path so it parses back to the same elements.</summary>
+    public static string Render(IEnumerable<string> path)
+        => string.Join('.', path.Select(e => e.Length > 0 && e.All(c => char.IsLetterOrDigit(c) || c is '-' or '_') ? e : Quote(e)));
+
+    public static string Quote(string s)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    else sb.Append(c);
+                    break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
+}
