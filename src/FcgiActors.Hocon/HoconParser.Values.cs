@@ -93,6 +93,10 @@ internal sealed partial class HoconParser
                 SkipWhitespaceAndNewlines();
                 if (Peek().Kind == HoconTokenKind.Comma) throw Peek().Position.Error("two commas in a row");
             }
+            else if (next.Kind == HoconTokenKind.End)
+            {
+                throw open.Position.Error("unclosed '[': missing ']' before end of file");
+            }
             else if (next.Kind is not (HoconTokenKind.Newline or HoconTokenKind.CloseBracket))
             {
                 throw next.Position.Error($"expected ',', a new line or ']' after an array element, found {Describe(next)}");

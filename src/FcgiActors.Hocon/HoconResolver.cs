@@ -166,7 +166,7 @@ internal sealed class HoconResolver
                     break;
                 default:
                     var kind = value.Kind == HoconValueKind.Object ? "an object" : "an array";
-                    throw value.Position.Error($"cannot concatenate {kind} with a string or a value of another type (at {c.Position})");
+                    throw c.Position.Error($"cannot concatenate {kind} (from {value.Origin}) with a string or a value of another type");
             }
         }
         return new HoconScalar(HoconValueKind.String, sb.ToString(), c.Position);

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace FcgiActors.Actors;
+
+/// <summary>
+/// The runtime of one actor: mailbox, scheduling, lifecycle, children, watches, timers. The actor
+/// instance changes on restart; the cell and its reference do not. Not scheduled while idle: a
+/// Tell that finds the cell idle queues it on the thread pool, and a run serves system messages
+/// first, then up to <see cref="Throughput"/> user messages.
+/// </summary>
+internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
+{
+    private const int Throughput = 64;
+
+    [ThreadStatic]
+    private static ActorCell? t_constructing;
+
+    private readonly ActorSystem _system;
+    private readonly ActorCell? _parent;
+    private readonly Props _props;
+    private readonly ChannelReader<Envelope> _reader;
+    private readonly ChannelWriter<Envelope> _writer;
+    private readonly ConcurrentQueue<SystemMessage> _systemMessages = new();
+    private readonly Lock _sync = new();
+    private readonly Action _scheduleAfterTask;
+    private int _scheduled; // 1 while queued on or running in the thread pool
+    private ActorBase? _actor;
+    private IActorRef? _currentSender;
+    private Task? _awaitedTask;
+    private object? _awaitedMessage;
+    private bool _suspended; // failed and waiting for the parent's directive: user messages wait
+    private bool _terminating;
+    private volatile bool _terminated;
+    private ILogger? _log;
+    private TimerScheduler? _timers;
+
+    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string name, string path)
+    {
+        _system = system;
+        _parent = parent;
+        _props = props;
+        Name = name;
+        SelfRef = new LocalActorRef(this, path);
+        var channel = props.MailboxCapacity > 0
+            ? Channel.CreateBounded<Envelope>(new BoundedChannelOptions(props.MailboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
+            : Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true });
+        _reader = channel.Reader;
+        _writer = channel.Writer;
+        _scheduleAfterTask = () => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        SendSystem(new SystemMessage(SystemMessageKind.Create));
+    }
+
+    internal static ActorCell? Constructing => t_constructing;
+
+    internal string Name { get; }
+
+    internal LocalActorRef SelfRef { get; }
+
+    /// <summary>Runs once this cell has fully stopped (used by the guardians).</summary>
+    internal Action? OnTerminated { get; set; }
+
+    internal bool IsTerminated => _terminated;
+
+    public IActorRef Self => SelfRef;
+
+    public IActorRef Sender => _currentSender ?? ActorRefs.Nobody;
+
+    public IActorRef Parent => (IActorRef?)_parent?.SelfRef ?? ActorRefs.Nobody;
+
+    public ActorSystem System => _system;
+
+    public ITimerScheduler Timers => _timers ??= new TimerScheduler(this);
+
+    public ILogger Log => _log ??= _system.LoggerFactory.CreateLogger(_props.ActorType);
+
+    public void Stop(IActorRef actor) => RequestStop(actor);
+
+    internal static void RequestStop(IActorRef actor)
+    {
+        if (actor is LocalActorRef { Cell: var cell })
+        {
+            // Free the name at once, so a replacement can be spawned before this one has finished stopping.
+            cell._parent?.MarkStopping(cell);
+            cell.SendSystem(new SystemMessage(SystemMessageKind.Terminate));
+        }
+    }
+
+    internal void Post(object message, IActorRef? sender)
+    {
+        if (_writer.TryWrite(new Envelope(message, sender)))
+        {
+            ScheduleIfIdle();
+        }
+        else
+        {
+            _system.PublishDeadLetter(message, sender, SelfRef);
+        }
+    }
+
+    internal ValueTask PostAsync(object message, IActorRef? sender, CancellationToken ct)
+    {
+        if (_writer.TryWrite(new Envelope(message, sender)))
+        {
+            ScheduleIfIdle();
+            return default;
+        }
+
+        return _props.MailboxCapacity > 0 ? PostSlowAsync(message, sender, ct) : DeadLetterAsync(message, sender);
+    }
+
+    private ValueTask DeadLetterAsync(object message, IActorRef? sender)
+    {
+        _system.PublishDeadLetter(message, sender, SelfRef);
+        return default;
+    }
+
+    private async ValueTask PostSlowAsync(object message, IActorRef? sender, CancellationToken ct)
+    {
+        try
+        {
+            await _writer.WriteAsync(new Envelope(message, sender), ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            _system.PublishDeadLetter(message, sender, SelfRef);
+            return;
+        }
+
+        ScheduleIfIdle();
+    }
+
+    internal void SendSystem(SystemMessage message)
+    {
+        _systemMessages.Enqueue(message);
+        ScheduleIfIdle();
+    }
+
+    private void ScheduleIfIdle()
+    {
+        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private bool CanProcessUserMessages => !_suspended && !_terminating && !_terminated && _actor is not null;
+
+    public void Execute()
+    {
+        if (_awaitedTask is { } finished)
+        {
+            _awaitedTask = null;
+            CompleteAwaited(finished);
+        }
+
+        var budget = Throughput;
+        while (true)
+        {
+            if (_systemMessages.TryDequeue(out var system))
+            {
+                if (ProcessSystem(system))
+                {
+                    return; // an async Terminated handler is pending; its continuation reschedules us
+                }
+
+                continue;
+            }
+
+            if (!CanProcessUserMessages || budget-- <= 0 || !_reader.TryRead(out var envelope))
+            {
+                break;
+            }
+
+            if (Invoke(envelope.Message, envelope.Sender))
+            {
+                return;
+            }
+        }
+
+        // Full fence, then look again: a producer that saw us running did not schedule us.
+        Interlocked.Exchange(ref _scheduled, 0);
+        if (!_systemMessages.IsEmpty || (CanProcessUserMessages && _reader.TryPeek(out _)))
+        {
+            ScheduleIfIdle();
+        }
+    }
+
+    /// <summary>Runs one user message; true when it left an incomplete task the mailbox must wait for.</summary>
+    private bool Invoke(object message, IActorRef? sender)
+    {
+        var pending = false;
+        _currentSender = sender;
+        try
+        {
+            switch (message)
+            {
+                case PoisonPill:
+                    RequestStop(SelfRef);
+                    return false;
+                case TimerScheduler.Entry entry:
+                    if (_timers?.Accept(entry) != true)
+                    {
+                        return false;
+                    }
+
+                    message = entry.Message;
+                    break;
+            }
+
+            var task = _actor!.InvokeReceive(message);
+            if (task is null)
+            {
+                return false;
+            }
+
+            if (task.IsCompleted)
+            {
+                FailIfUnsuccessful(task, message);
+                return false;
+            }
+
+            // Keep _scheduled set: nothing else runs on this actor until the continuation resumes it.
+            _awaitedTask = task;
+            _awaitedMessage = message;
+            pending = true;
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_scheduleAfterTask);
+            return true;
+        }
+        catch (Exception exception)
+        {
+            HandleFailure(exception, message);
+            return false;
+        }
+        finally
+        {
+            if (!pending)
+            {
+                _currentSender = null;
+            }
+        }
+    }
+
+    private void CompleteAwaited(Task task)
+    {
+        var message = _awaitedMessage;
+        _awaitedMessage = null;
+        FailIfUnsuccessful(task, message);
+        _currentSender = null;
+    }
+
+    private void FailIfUnsuccessful(Task task, object? message)
+    {
+        if (!task.IsCompletedSuccessfully)
+        {
+            var exception = task.Exception?.InnerException
+                ?? new OperationCanceledException($"The async handler for {message?.GetType().Name} was cancelled.");
+            HandleFailure(exception, message);
+        }
+    }
+
+    private ActorBase NewInstance()
+    {
+        var previous = t_constructing;
+        t_constructing = this;
+        try
+        {
+            return _props.Factory();
+        }
+        finally
+        {
+            t_constructing = previous;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net.Sockets;
+using FcgiActors.Actors;
+using FcgiActors.Responder.Connections;
+
+namespace FcgiActors.Responder.Actors;
+
+/// <summary>
+/// One accepted connection. It starts the connection's read loop and writer (long loops run
+/// outside the mailbox and report here), spawns a <see cref="RequestActor"/> per request whose
+/// PARAMS are complete, forwards aborts to it, and stops when the connection is closed —
+/// which stops its request actors, cancelling any handler still running.
+/// </summary>
+internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
+{
+    private readonly Socket _socket;
+    private readonly string _id;
+    private readonly ServerContext _server;
+    private readonly FcgiRequestHandler _handler;
+    private readonly Dictionary<RequestState, IActorRef> _children = new(ReferenceEqualityComparer.Instance);
+    private FcgiConnection? _connection;
+    private long _requestSequence;
+
+    public ConnectionActor(Socket socket, string id, ServerContext server, FcgiRequestHandler handler)
+    {
+        _socket = socket;
+        _id = id;
+        _server = server;
+        _handler = handler;
+        Receive<RequestReady>(OnRequestReady);
+        Receive<AbortReceived>(OnAbortReceived);
+        Receive<Drain>(_ => _connection?.RequestClose());
+        Receive<AbortConnection>(_ => _connection?.Abort("server stopped"));
+        Receive<ConnectionClosed>(_ => Context.Stop(Self));
+        Receive<Terminated>(t => Forget(t.ActorRef));
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => FcgiActors.Actors.SupervisorStrategy.StoppingStrategy;
+
+    protected override void PreStart()
+    {
+        var connection = new FcgiConnection(_socket, _id, _server, this);
+        _connection = connection;
+        _server.Register(connection);
+        if (_server.Stopping)
+        {
+            connection.RequestClose();
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(connection.RunAsync);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        if (_connection is { } connection)
+        {
+            connection.Abort("connection actor stopped");
+            _server.Unregister(connection);
+        }
+    }
+
+    // IConnectionOwner: called from the read loop and the writer; only posts.
+    void IConnectionOwner.RequestReady(RequestState request) => Self.Tell(new RequestReady(request));
+
+    void IConnectionOwner.AbortReceived(RequestState request) => Self.Tell(new AbortReceived(request));
+
+    void IConnectionOwner.ConnectionClosed(FcgiConnection connection, Exception? error) => Self.Tell(new ConnectionClosed(error));
+
+    private void OnRequestReady(RequestReady message)
+    {
+        var request = message.Request;
+        if (request.IsEnding)
+        {
+            return;
+        }
+
+        var name = "req-" + request.Id + "-" + (++_requestSequence);
+        var child = Context.ActorOf(Props.Create(() => new RequestActor(request, _handler, _server)), name);
+        Context.Watch(child);
+        _children[request] = child;
+    }
+
+    private void OnAbortReceived(AbortReceived message)
+    {
+        if (_children.TryGetValue(message.Request, out var child))
+        {
+            child.Tell(RequestActor.AbortRequest.Instance);
+        }
+    }
+
+    private void Forget(IActorRef child)
+    {
+        foreach (var (request, actor) in _children)
+        {
+            if (actor.Equals(child))
+            {
+                _children.Remove(request);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Buffers;
+
+namespace FcgiActors.Responder.Connections;
+
+/// <summary>
+/// The writer's batch: records gathered into one pooled array and sent with one socket write.
+/// The array goes back to the pool while the connection is idle, so idle connections hold none.
+/// </summary>
+internal sealed class BatchBuffer : IBufferWriter<byte>
+{
+    private const int InitialSize = 16 * 1024;
+    private byte[]? _buffer;
+    private int _length;
+
+    public int Length => _length;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer is null ? default : _buffer.AsMemory(0, _length);
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    public void Reset() => _length = 0;
+
+    /// <summary>Returns the array to the pool when nothing is pending.</summary>
+    public void Release()
+    {
+        if (_buffer is not null && _length == 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = _length + Math.Max(sizeHint, 1);
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, InitialSize));
+        }
+        else if (needed > _buffer.Length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+            _buffer.AsSpan(0, _length).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace FcgiActors.Responder;
+
+/// <summary>
+/// The echo responder of the peers harness (FCGIecho-like), byte for byte the format of the C
+/// libfcgi, Go and PHP echoes:
+/// <code>
+/// Content-Type: text/plain\r\n\r\n
+/// query=QUERY_STRING method=REQUEST_METHOD count=N pid=PID content_length=CONTENT_LENGTH\n
+/// the request body, verbatim
+/// </code>
+/// QUERY_STRING hooks: <c>sleep=MS</c> answers late, <c>size=N</c> sends N bytes of 'x' instead
+/// of the body. The whole body is read before anything is written (spilling to a temporary
+/// file past 1 MiB): nginx stops reading the response while it still sends the request body,
+/// so a handler that writes while it reads deadlocks on large bodies behind nginx.
+/// </summary>
+public static class EchoHandler
+{
+    private const int SpillThreshold = 1024 * 1024;
+    private const int ChunkSize = 64 * 1024;
+    private static readonly byte[] s_header = "Content-Type: text/plain\r\n\r\n"u8.ToArray();
+    private static readonly string s_pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    private static long s_count;
+
+    /// <summary>Requests answered by this process so far.</summary>
+    public static long RequestCount => Interlocked.Read(ref s_count);
+
+    /// <summary>Serves one request.</summary>
+    public static async Task HandleAsync(FcgiRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var count = Interlocked.Increment(ref s_count);
+        var query = context.QueryString;
+        var sleep = QueryNumber(query, "sleep");
+        var size = QueryNumber(query, "size");
+        var body = new BodyBuffer();
+        try
+        {
+            await body.ReadAllAsync(context.Body, context.Aborted);
+            if (sleep > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(sleep), context.Aborted);
+            }
+
+            var output = context.Output;
+            output.Write(s_header);
+            var line = "query=" + query
+                + " method=" + (context.Params.Get("REQUEST_METHOD") ?? "")
+                + " count=" + count.ToString(CultureInfo.InvariantCulture)
+                + " pid=" + s_pid
+                + " content_length=" + (context.Params.Get("CONTENT_LENGTH") ?? "")
+                + "\n";
+            WriteUtf8(output, line);
+            if (size >= 0)
+            {
+                await WriteFillAsync(output, size, context.Aborted);
+            }
+            else
+            {
+                await body.WriteToAsync(output, context.Aborted);
+            }
+        }
+        finally
+        {
+            await body.DisposeAsync();
+        }
+    }
+
+    /// <summary>The number after <c>key=</c> in a query string, or -1 (as the C echo's qs_num).</summary>
+    internal static long QueryNumber(string query, string key)
+    {
+        foreach (var part in query.Split('&'))
+        {
+            if (part.Length > key.Length && part.StartsWith(key, StringComparison.Ordinal) && part[key.Length] == '=')
+            {
+                var digits = part.AsSpan(key.Length + 1);
+                var n = 0;
+                while (n < digits.Length && char.IsAsciiDigit(digits[n]))
+                {
+                    n++;
+                }
+
+                return n > 0 && long.TryParse(digits[..n], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void WriteUtf8(PipeWriter output, string text)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private static async ValueTask WriteFillAsync(PipeWriter output, long size, CancellationToken ct)
+    {
+        while (size > 0)
+        {
+            var n = (int)Math.Min(size, ChunkSize);
+            output.GetSpan(n)[..n].Fill((byte)'x');
+            output.Advance(n);
+            size -= n;
+            if ((await output.FlushAsync(ct)).IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The body in pooled memory up to 1 MiB, the rest in a temporary file.</summary>
+    private sealed class BodyBuffer : IAsyncDisposable
+    {
+        private byte[]? _memory;
+        private int _length;
+        private FileStream? _spill;
+
+        public async ValueTask ReadAllAsync(PipeReader reader, CancellationToken ct)
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(ct);
+                foreach (var segment in result.Buffer)
+                {
+                    await AppendAsync(segment, ct);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+
+        public async ValueTask WriteToAsync(PipeWriter output, CancellationToken ct)
+        {
+            if (_memory is not null)
+            {
+                for (var offset = 0; offset < _length; offset += ChunkSize)
+                {
+                    output.Write(_memory.AsSpan(offset, Math.Min(ChunkSize, _length - offset)));
+                    if ((await output.FlushAsync(ct)).IsCompleted)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            if (_spill is not null)
+            {
+                _spill.Position = 0;
+                while (true)
+                {
+                    var memory = output.GetMemory(ChunkSize);
+                    var n = await _spill.ReadAsync(memory, ct);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    output.Advance(n);
+                    if ((await output.FlushAsync(ct)).IsCompleted)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_memory is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_memory);
+                _memory = null;
+            }
+
+            if (_spill is not null)
+            {
+                await _spill.DisposeAsync();
+                _spill = null;
+            }
+        }
+
+        private async ValueTask AppendAsync(ReadOnlyMemory<byte> segment, CancellationToken ct)
+        {
+            if (_spill is null)
+            {
+                var room = SpillThreshold - _length;
+                var take = Math.Min(room, segment.Length);
+                if (take > 0)
+                {
+                    Grow(_length + take);
+                    segment.Span[..take].CopyTo(_memory.AsSpan(_length));
+                    _length += take;
+                    segment = segment[take..];
+                }
+
+                if (segment.IsEmpty)
+                {
+                    return;
+                }
+
+                _spill = new FileStream(Path.Combine(Path.GetTempPath(), "fcgi-echo-" + Guid.NewGuid().ToString("N")),
+                    FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                    FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            }
+
+            await _spill.WriteAsync(segment, ct);
+        }
+
+        private void Grow(int needed)
+        {
+            if (_memory is null || _memory.Length < needed)
+            {
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(SpillThreshold, Math.Max(4096, (_memory?.Length ?? 0) * 2))));
+                if (_memory is not null)
+                {
+                    _memory.AsSpan(0, _length).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(_memory);
+                }
+
+                _memory = grown;
+            }
+        }
+    }
+}
