@@ -1,4 +1,5 @@
 using FcgiActors.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -54,7 +55,7 @@ public static partial class FcgiServiceCollectionExtensions
 
     private static BackendPool CreatePool(IServiceProvider services, BackendAddress address, FcgiClientPoolOptions options)
     {
-        var settings = options.Resolve(services, ClientSettings.FromConfiguration, ClientSettings.Default);
+        var settings = options.Resolve(services.GetService<IConfiguration>(), ClientSettings.FromConfiguration, ClientSettings.Default);
         return new BackendPool(address, settings, services.GetService<ILoggerFactory>());
     }
 }

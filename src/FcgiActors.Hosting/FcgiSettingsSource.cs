@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace FcgiActors.Hosting;
 
@@ -22,15 +21,13 @@ public abstract class FcgiSettingsSource<TSettings>
     /// <summary>A last adjustment applied to whichever settings were chosen.</summary>
     public Func<TSettings, TSettings>? Configure { get; set; }
 
-    /// <summary>Resolves the settings against <paramref name="services"/>' configuration.</summary>
-    internal TSettings Resolve(IServiceProvider services, Func<IConfiguration, TSettings> bind, TSettings defaults)
+    /// <summary>Resolves the settings against the host's <paramref name="configuration"/> (may be null).</summary>
+    internal TSettings Resolve(IConfiguration? configuration, Func<IConfiguration, TSettings> bind, TSettings defaults)
     {
         var settings = Settings;
         if (settings is null)
         {
-            var section = string.IsNullOrEmpty(ConfigurationSection)
-                ? null
-                : services.GetService<IConfiguration>()?.GetSection(ConfigurationSection);
+            var section = string.IsNullOrEmpty(ConfigurationSection) ? null : configuration?.GetSection(ConfigurationSection);
             settings = section is not null && section.Exists() ? bind(section) : defaults;
         }
 
