@@ -10,7 +10,7 @@ namespace FcgiActors.Hosting.Tests.Nginx;
 /// and <c>/stream/</c> (<c>fastcgi_buffering off</c>, <c>fastcgi_request_buffering off</c>).
 /// Upstream connections are kept (<c>fastcgi_keep_conn on</c> + <c>keepalive</c>), as in production.
 /// </summary>
-internal sealed class NginxProcess : IAsyncDisposable
+public sealed class NginxProcess : IAsyncDisposable
 {
     private readonly PeerProcess _process;
 
