@@ -15,7 +15,7 @@ public static partial class FcgiServiceCollectionExtensions
     /// disposed (its connections closed after their requests) when the host's service provider is
     /// disposed, which is after every hosted service that may still use it has stopped.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="backend"/> is not a valid address.</exception>
+    /// <exception cref="FormatException"><paramref name="backend"/> is not a valid address.</exception>
     public static IServiceCollection AddFcgiClientPool(this IServiceCollection services, string backend,
         Action<FcgiClientPoolOptions>? configure = null)
     {
