@@ -50,6 +50,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         _responseOptions = new PipeOptions(
             pauseWriterThreshold: settings.ResponseBufferSize,
             resumeWriterThreshold: settings.ResponseBufferSize / 2,
+            minimumSegmentSize: 32 * 1024,
             useSynchronizationContext: false);
     }
 
@@ -83,6 +84,12 @@ internal sealed partial class BackendConnection : IAsyncDisposable
         ILogger logger, CancellationToken cancellationToken)
     {
         var socket = await ConnectSocketAsync(backend, settings.ConnectTimeout, cancellationToken);
+        return FromSocket(socket, backend, settings, logger);
+    }
+
+    /// <summary>Wraps a connected socket; the connection owns it from now on.</summary>
+    public static BackendConnection FromSocket(Socket socket, BackendAddress backend, ClientSettings settings, ILogger logger)
+    {
         var stream = new NetworkStream(socket, ownsSocket: true);
         var transport = new SocketTransport(
             PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true)),

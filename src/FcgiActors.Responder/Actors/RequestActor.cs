@@ -90,6 +90,7 @@ internal sealed partial class RequestActor : ReceiveActor
 
     private void Abort()
     {
+        _logger.LogDebug("Connection {ConnectionId} request {RequestId} cancelling the handler", _request.Connection.Id, _request.Id);
         if (_request.TryBeginEnd(_request.Context?.AppStatus ?? 0, Protocol.ProtocolStatus.RequestComplete, discard: true))
         {
             _logger.LogDebug("Connection {ConnectionId} request {RequestId} aborted", _request.Connection.Id, _request.Id);

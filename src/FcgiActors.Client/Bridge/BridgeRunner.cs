@@ -1,0 +1,314 @@
+using System.ComponentModel;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using FcgiActors.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FcgiActors.Client.Bridge;
+
+/// <summary>
+/// <c>fcgi bridge</c>: one CGI invocation (environment + stdin) becomes one FastCGI
+/// responder request; the application's STDOUT and STDERR go to our stdout and stderr and its
+/// appStatus becomes the exit code. No pool and no actor system: one connection, one request.
+/// </summary>
+public sealed class BridgeRunner
+{
+    private readonly BridgeSettings _settings;
+    private readonly ILoggerFactory _loggerFactory;
+
+    public BridgeRunner(BridgeSettings? settings = null, ILoggerFactory? loggerFactory = null)
+    {
+        _settings = (settings ?? BridgeSettings.Default).Validate();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>Parses cgi-fcgi's arguments and runs; bad arguments print the usage and exit 1.</summary>
+    public async Task<int> RunAsync(IReadOnlyList<string> args,
+        IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> environment,
+        Stream stdin, Stream stdout, Stream stderr, CancellationToken cancellationToken = default)
+    {
+        var errors = new StringWriter { NewLine = "\n" };
+        var arguments = CgiFcgiArguments.Parse(args, errors);
+        if (arguments is null)
+        {
+            await WriteErrorAsync(stderr, errors + CgiFcgiArguments.Usage).ConfigureAwait(false);
+            return BridgeExitCodes.Usage;
+        }
+
+        return await RunAsync(arguments, environment, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Connects (starting the application if asked and needed), sends the request and relays
+    /// the response. Returns the exit code: the appStatus (low 8 bits), or a
+    /// <see cref="BridgeExitCodes"/> value with a one-line message on <paramref name="stderr"/>.
+    /// </summary>
+    public async Task<int> RunAsync(CgiFcgiArguments arguments,
+        IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> environment,
+        Stream stdin, Stream stdout, Stream stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
+        var address = BackendAddress.Parse(arguments.ConnectName);
+        Socket? socket = null;
+        var connectError = 0;
+        if (arguments.DoBind)
+        {
+            (socket, connectError) = await TryConnectAsync(address, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (arguments.DoStart && (!arguments.DoBind || socket is null))
+        {
+            var started = await StartAsync(arguments, address, stderr).ConfigureAwait(false);
+            if (started != 0 || !arguments.DoBind)
+            {
+                return started;
+            }
+
+            (socket, connectError) = await TryConnectAsync(address, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (socket is null)
+        {
+            await WriteErrorAsync(stderr, $"Could not connect to {arguments.ConnectName}\n").ConfigureAwait(false);
+            return connectError;
+        }
+
+        return await RelayAsync(socket, address, environment, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> RelayAsync(Socket socket, BackendAddress address,
+        IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> environment,
+        Stream stdin, Stream stdout, Stream stderr, CancellationToken cancellationToken)
+    {
+        var clientSettings = ClientSettings.Default with
+        {
+            ConnectTimeout = _settings.ConnectTimeout,
+            ResponseBufferSize = _settings.OutputBufferSize,
+            ProbeMultiplexing = _settings.SendGetValues,
+            KeepConnection = false,
+        };
+        var connection = BackendConnection.FromSocket(socket, address, clientSettings, _loggerFactory.CreateLogger<BackendConnection>());
+        await using var _ = connection.ConfigureAwait(false);
+        // GET_VALUES goes out ahead of BEGIN_REQUEST, unawaited: libfcgi answers it only when
+        // the next bytes arrive, and its answer may come in front of the response.
+        connection.Start(_settings.SendGetValues);
+        if (!connection.TryReserve())
+        {
+            await WriteErrorAsync(stderr, $"fcgi bridge: the connection to {address} closed at once\n").ConfigureAwait(false);
+            return BridgeExitCodes.ProtocolError;
+        }
+
+        // Exactly CONTENT_LENGTH bytes of stdin (fewer if stdin ends first; none without a valid one).
+        var length = ProcessEnvironment.ContentLength(environment);
+        var body = length > 0
+            ? PipeReader.Create(new LimitedReadStream(stdin, length), new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true))
+            : null;
+        FcgiResponse response;
+        try
+        {
+            response = connection.StartRequest(new FcgiClientRequest { Params = environment, Stdin = body },
+                keepConnection: false, CancellationToken.None);
+        }
+        catch (FcgiBackendException ex)
+        {
+            await WriteErrorAsync(stderr, $"fcgi bridge: {ex.Message}\n").ConfigureAwait(false);
+            return BridgeExitCodes.ProtocolError;
+        }
+
+        var stdoutCopy = CopyAsync(response.Stdout, stdout);
+        var stderrCopy = CopyAsync(response.Stderr, stderr);
+        var outputs = await Task.WhenAll(stdoutCopy, stderrCopy).ConfigureAwait(false);
+        if (outputs[0] == CopyOutcome.WriteFailed || outputs[1] == CopyOutcome.WriteFailed)
+        {
+            // EPIPE (the reader of our stdout went away): §5.4 ABORT_REQUEST, then leave.
+            await response.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await response.Completion.WaitAsync(_settings.AbortWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or FcgiBackendException or OperationCanceledException)
+            {
+                // Leaving anyway: the connection closes with us.
+            }
+
+            await WriteErrorAsync(stderr, "fcgi bridge: stdout closed (broken pipe); request aborted\n").ConfigureAwait(false);
+            return BridgeExitCodes.BrokenPipe;
+        }
+
+        EndRequestBody end;
+        try
+        {
+            end = await response.Completion.ConfigureAwait(false);
+        }
+        catch (FcgiBackendException ex)
+        {
+            return await ReportFailureAsync(stderr, address, ex).ConfigureAwait(false);
+        }
+
+        switch (end.ProtocolStatus)
+        {
+            case ProtocolStatus.RequestComplete:
+                return end.AppStatus & 0xFF;
+            case ProtocolStatus.Overloaded:
+                await WriteErrorAsync(stderr, $"fcgi bridge: {address} is overloaded (FCGI_OVERLOADED); try again later\n").ConfigureAwait(false);
+                return BridgeExitCodes.Overloaded;
+            case ProtocolStatus.CantMpxConn:
+                await WriteErrorAsync(stderr, $"fcgi bridge: {address} refused the request (FCGI_CANT_MPX_CONN)\n").ConfigureAwait(false);
+                return BridgeExitCodes.ProtocolError;
+            case ProtocolStatus.UnknownRole:
+                await WriteErrorAsync(stderr, $"fcgi bridge: {address} does not play the responder role (FCGI_UNKNOWN_ROLE)\n").ConfigureAwait(false);
+                return BridgeExitCodes.ProtocolError;
+            default:
+                await WriteErrorAsync(stderr, $"fcgi bridge: {address} ended the request with unknown protocolStatus {(byte)end.ProtocolStatus}\n").ConfigureAwait(false);
+                return BridgeExitCodes.ProtocolError;
+        }
+    }
+
+    private static async Task<int> ReportFailureAsync(Stream stderr, BackendAddress address, FcgiBackendException failure)
+    {
+        var cause = failure.InnerException;
+        var (code, text) = cause switch
+        {
+            FcgiConnectionException c when c.Message.Contains("version", StringComparison.Ordinal) =>
+                (BridgeExitCodes.UnsupportedVersion, c.Message),
+            FcgiProtocolException p => (BridgeExitCodes.ProtocolError, p.Message),
+            SocketException s => (Errno(s), s.Message),
+            IOException { InnerException: SocketException s } => (Errno(s), s.Message),
+            IOException io => (BridgeExitCodes.ProtocolError, $"{io.Message} No END_REQUEST was received."),
+            _ => (BridgeExitCodes.ProtocolError, failure.Message),
+        };
+        await WriteErrorAsync(stderr, $"fcgi bridge: {address}: {text}\n").ConfigureAwait(false);
+        return code;
+    }
+
+    private async Task<(Socket? Socket, int Errno)> TryConnectAsync(BackendAddress address, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await BackendConnection.ConnectSocketAsync(address, _settings.ConnectTimeout, cancellationToken).ConfigureAwait(false), 0);
+        }
+        catch (SocketException ex)
+        {
+            return (null, Errno(ex));
+        }
+        catch (TimeoutException)
+        {
+            return (null, 110); // ETIMEDOUT
+        }
+    }
+
+    /// <summary>cgi-fcgi's FCGI_Start: listen socket, executable check, nServers children.</summary>
+    private async Task<int> StartAsync(CgiFcgiArguments arguments, BackendAddress address, Stream stderr)
+    {
+        Socket listener;
+        try
+        {
+            listener = ApplicationStarter.CreateListenSocket(address, _settings.ListenBacklog);
+        }
+        catch (SocketException ex)
+        {
+            await WriteErrorAsync(stderr, $"fcgi bridge: cannot listen on {arguments.ConnectName}: {ex.Message}\n").ConfigureAwait(false);
+            return Errno(ex);
+        }
+
+        try
+        {
+            if (!ApplicationStarter.IsExecutable(arguments.AppPath))
+            {
+                await WriteErrorAsync(stderr, $"{arguments.AppPath} is not executable\n").ConfigureAwait(false);
+                return BridgeExitCodes.NotExecutable;
+            }
+
+            ApplicationStarter.Spawn(arguments.AppPath, listener, arguments.ServerCount);
+            return 0;
+        }
+        catch (Win32Exception ex)
+        {
+            await WriteErrorAsync(stderr, $"fcgi bridge: cannot start {arguments.AppPath}: {ex.Message}\n").ConfigureAwait(false);
+            return ex.NativeErrorCode is > 0 and < 256 ? ex.NativeErrorCode : BridgeExitCodes.Usage;
+        }
+        finally
+        {
+            ApplicationStarter.CloseKeepingPath(listener);
+        }
+    }
+
+    private enum CopyOutcome { Done, ReadFailed, WriteFailed }
+
+    /// <summary>Relays one response stream; a failed write (EPIPE) is told apart from a failed read.</summary>
+    private static async Task<CopyOutcome> CopyAsync(PipeReader source, Stream destination)
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await source.ReadAsync().ConfigureAwait(false);
+                }
+                catch (FcgiBackendException)
+                {
+                    return CopyOutcome.ReadFailed; // reported from Completion
+                }
+
+                var buffer = result.Buffer;
+                try
+                {
+                    foreach (var segment in buffer)
+                    {
+                        await destination.WriteAsync(segment).ConfigureAwait(false);
+                    }
+                }
+                catch (IOException)
+                {
+                    return CopyOutcome.WriteFailed;
+                }
+                finally
+                {
+                    source.AdvanceTo(buffer.End);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return CopyOutcome.Done;
+                }
+            }
+        }
+        finally
+        {
+            await source.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteErrorAsync(Stream stderr, string text)
+    {
+        try
+        {
+            await stderr.WriteAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+            await stderr.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Nowhere left to report to.
+        }
+    }
+
+    /// <summary>The errno behind a socket error, as cgi-fcgi exits with errno.</summary>
+    private static int Errno(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => 111,       // ECONNREFUSED
+        SocketError.AddressNotAvailable => 2,       // ENOENT: no socket file at the path
+        SocketError.ConnectionReset => 104,         // ECONNRESET
+        SocketError.TimedOut => 110,                // ETIMEDOUT
+        SocketError.HostUnreachable => 113,         // EHOSTUNREACH
+        SocketError.NetworkUnreachable => 101,      // ENETUNREACH
+        SocketError.AccessDenied => 13,             // EACCES
+        SocketError.AddressAlreadyInUse => 98,      // EADDRINUSE
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => 2,
+        _ => ex.NativeErrorCode is > 0 and < 256 ? ex.NativeErrorCode : BridgeExitCodes.ProtocolError,
+    };
+}

@@ -1,0 +1,115 @@
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.RegularExpressions;
+using FcgiActors.Client.Tests.Support;
+
+namespace FcgiActors.Client.Tests.Interop;
+
+/// <summary>The client library against our real libfcgi echo.</summary>
+public sealed class CEchoInteropTests
+{
+    private static readonly ClientSettings Settings = ClientSettings.Default with { ProbeTimeout = TimeSpan.FromMilliseconds(300) };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_IsEchoedByteForByte_OverTcpAndUnixSockets(bool unix)
+    {
+        await using var echo = await CEchoPeer.StartAsync(unix);
+        await using var pool = new BackendPool(echo.Address, Settings);
+        var body = new byte[300_000];
+        Random.Shared.NextBytes(body);
+        var stdin = new Pipe();
+        var request = new FcgiClientRequest(
+            [new("REQUEST_METHOD", "POST"), new("QUERY_STRING", "a=b"), new("CONTENT_LENGTH", body.Length.ToString())], stdin.Reader);
+
+        await using var response = await pool.SendAsync(request);
+        var writing = Task.Run(async () => { await stdin.Writer.WriteAsync(body); await stdin.Writer.CompleteAsync(); });
+        var stdout = await ResponseReader.ReadBytesAsync(response.Stdout);
+        var end = await response.Completion.WaitAsync(ResponseReader.Timeout);
+        await writing;
+
+        var head = Encoding.ASCII.GetBytes("Content-Type: text/plain\r\n\r\n");
+        Assert.Equal(head, stdout[..head.Length]);
+        var line = Encoding.ASCII.GetString(stdout, head.Length, Array.IndexOf(stdout, (byte)'\n', head.Length) - head.Length);
+        Assert.Matches($"^query=a=b method=POST count=1 pid=\\d+ content_length={body.Length}$", line);
+        Assert.Equal(body, stdout[^body.Length..]);
+        Assert.Equal(0, end.AppStatus);
+    }
+
+    [Fact]
+    public async Task SequentialRequests_ReuseOneKeptConnection()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, Settings);
+
+        var counts = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var response = await pool.SendAsync(ResponseReader.Request("", ("REQUEST_METHOD", "GET")));
+            var (stdout, _, end) = await ResponseReader.ReadAllAsync(response);
+            counts.Add(Regex.Match(stdout, "count=(\\d+)").Groups[1].Value);
+            Assert.Equal(0, end.AppStatus);
+        }
+
+        // libfcgi serves one connection per accept: a rising count on one process means one connection.
+        Assert.Equal(["1", "2", "3", "4", "5"], counts);
+        Assert.Equal(1, pool.OpenConnections);
+    }
+
+    [Fact]
+    public async Task GetValuesProbe_ToLibfcgi_KeepsOneRequestPerConnection()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, Settings with { MaxConnectionsPerBackend = 1 });
+
+        var responses = new List<FcgiResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            responses.Add(await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", $"i={i}"))));
+            var (stdout, _, end) = await ResponseReader.ReadAllAsync(responses[^1]);
+            Assert.Contains($"query=i={i}", stdout);
+            Assert.Equal(0, end.AppStatus);
+        }
+
+        Assert.Equal(1, pool.OpenConnections);
+    }
+
+    [Fact]
+    public async Task AppStatusAndStderr_AreReported()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, Settings);
+
+        await using var response = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "status=7&stderr=5")));
+        var (_, stderr, end) = await ResponseReader.ReadAllAsync(response);
+
+        Assert.Equal("eeeee\n", stderr);
+        Assert.Equal(7, end.AppStatus);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_BeyondTheConnectionLimit_QueueAndAllComplete()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        // One libfcgi process serves one connection at a time: a second kept connection would
+        // wait in its listen queue forever, so the pool gets exactly one (see peers/README.md).
+        await using var pool = new BackendPool(echo.Address, Settings with { MaxConnectionsPerBackend = 1 });
+
+        var tasks = Enumerable.Range(0, 6).Select(async i =>
+        {
+            await using var response = await pool.SendAsync(ResponseReader.Request($"body{i}", ("QUERY_STRING", $"n={i}")));
+            var (stdout, _, _) = await ResponseReader.ReadAllAsync(response);
+            return stdout;
+        }).ToArray();
+        var outputs = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Contains($"query=n={i}", outputs[i]);
+            Assert.EndsWith($"body{i}", outputs[i]);
+        }
+
+        Assert.Equal(1, pool.OpenConnections);
+    }
+}

@@ -1,0 +1,89 @@
+using System.IO.Pipelines;
+using FcgiActors.Client.Tests.Support;
+
+namespace FcgiActors.Client.Tests.Interop;
+
+/// <summary>The client library against a real PHP-FPM 8.2 (MPXS_CONNS=0, keeps connections).</summary>
+public sealed class PhpFpmInteropTests
+{
+    private static FcgiClientRequest Request(PhpFpmPeer php, string query, byte[]? body = null)
+    {
+        var stdin = new Pipe();
+        if (body is not null)
+        {
+            _ = Task.Run(async () => { await stdin.Writer.WriteAsync(body); await stdin.Writer.CompleteAsync(); });
+        }
+        else
+        {
+            stdin.Writer.Complete();
+        }
+
+        return new FcgiClientRequest(
+        [
+            new("SCRIPT_FILENAME", php.ScriptPath), new("REQUEST_METHOD", body is null ? "GET" : "POST"),
+            new("QUERY_STRING", query), new("CONTENT_LENGTH", (body?.Length ?? 0).ToString()),
+            new("SERVER_PROTOCOL", "HTTP/1.1"), new("GATEWAY_INTERFACE", "CGI/1.1"),
+        ], stdin.Reader);
+    }
+
+    [Fact]
+    public async Task Post_IsEchoed_AndKeptConnectionsAreReused()
+    {
+        await using var php = await PhpFpmPeer.StartAsync();
+        await using var pool = new BackendPool(php.Address, ClientSettings.Default with { MaxConnectionsPerBackend = 1 });
+        var body = new byte[200_000];
+        Random.Shared.NextBytes(body);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var response = await pool.SendAsync(Request(php, $"i={i}", body));
+            var stdout = await ResponseReader.ReadBytesAsync(response.Stdout);
+            var end = await response.Completion.WaitAsync(ResponseReader.Timeout);
+            var text = System.Text.Encoding.Latin1.GetString(stdout);
+
+            Assert.Contains("Content-type: text/plain", text, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains($"query=i={i} method=POST content_length={body.Length}\n", text);
+            Assert.Equal(body, stdout[^body.Length..]);
+            Assert.Equal(0, end.AppStatus);
+        }
+
+        Assert.Equal(1, pool.OpenConnections);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_AreNeverPipelined_AndAllComplete()
+    {
+        await using var php = await PhpFpmPeer.StartAsync(children: 2);
+        await using var pool = new BackendPool(php.Address, ClientSettings.Default with { MaxConnectionsPerBackend = 2 });
+
+        var outputs = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            await using var response = await pool.SendAsync(Request(php, $"n={i}"));
+            return (await ResponseReader.ReadAllAsync(response)).Stdout;
+        })).WaitAsync(TimeSpan.FromSeconds(60));
+
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Contains($"query=n={i} method=GET", outputs[i]);
+        }
+    }
+
+    [Fact]
+    public async Task LargeParam_OverOneRecord_ReachesPhp()
+    {
+        await using var php = await PhpFpmPeer.StartAsync(children: 1);
+        await using var pool = new BackendPool(php.Address, ClientSettings.Default);
+        var big = new string('z', 50_000);
+        var request = Request(php, "env=HTTP_X_BIG");
+        request = new FcgiClientRequest
+        {
+            Params = [.. request.Params, new(System.Text.Encoding.ASCII.GetBytes("HTTP_X_BIG"), System.Text.Encoding.ASCII.GetBytes(big))],
+            Stdin = request.Stdin,
+        };
+
+        await using var response = await pool.SendAsync(request);
+        var (stdout, _, _) = await ResponseReader.ReadAllAsync(response);
+
+        Assert.Contains($"HTTP_X_BIG={big}\n", stdout);
+    }
+}

@@ -1,0 +1,136 @@
+using FcgiActors.Proxy.Supervision;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FcgiActors.Proxy.Tests.Supervision;
+
+public sealed class ProcessSupervisorTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fcgi-proxy-test-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ProcessSupervisorTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private PoolSettings Pool(string script, int count = 1, string listen = "fd:0", TimeSpan? stopTimeout = null) => new()
+    {
+        Name = "t",
+        Spawn = new SpawnSettings
+        {
+            Command = "/bin/sh",
+            Args = ["-c", script, "sh", "{index}", "{address}"],
+            Count = count,
+            Listen = listen,
+            Environment = new Dictionary<string, string> { ["OUT"] = _dir },
+            RestartMinBackoff = TimeSpan.FromMilliseconds(20),
+            RestartMaxBackoff = TimeSpan.FromMilliseconds(80),
+            StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
+        },
+    };
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Not within {Bound.TotalSeconds} s: {what}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Start_FdZeroMode_HandsEachProcessItsListenSocketAsFd0()
+    {
+        var pool = Pool("readlink /proc/self/fd/0 > \"$OUT/fd0-$1\"; echo \"$FCGI_LISTEN_ADDRESS\" > \"$OUT/env-$1\"; exec sleep 30", count: 2);
+        await using var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+
+        supervisor.Start();
+        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "env-1")) && File.Exists(Path.Combine(_dir, "env-0")), "both processes wrote their fd 0");
+
+        Assert.StartsWith("socket:", await File.ReadAllTextAsync(Path.Combine(_dir, "fd0-0")), StringComparison.Ordinal);
+        Assert.StartsWith("socket:", await File.ReadAllTextAsync(Path.Combine(_dir, "fd0-1")), StringComparison.Ordinal);
+        Assert.Equal("fd:0\n", await File.ReadAllTextAsync(Path.Combine(_dir, "env-0")));
+        Assert.All(supervisor.BackendAddresses, a => Assert.StartsWith("unix:" + _dir, a, StringComparison.Ordinal));
+        Assert.All(supervisor.Pids, pid => Assert.True(pid > 0));
+    }
+
+    [Fact]
+    public async Task Start_AddressMode_PassesAddressInArgsAndEnvironment()
+    {
+        var pool = Pool("echo \"$2 $FCGI_LISTEN_ADDRESS\" > \"$OUT/addr-$1\"; exec sleep 30", listen: "unix:" + _dir + "/app-{index}.sock");
+        await using var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+
+        supervisor.Start();
+        var file = Path.Combine(_dir, "addr-0");
+        await WaitUntilAsync(() => File.Exists(file) && File.ReadAllText(file).EndsWith('\n'), "the process wrote its address");
+
+        var expected = $"unix:{_dir}/app-0.sock";
+        Assert.Equal($"{expected} {expected}\n", await File.ReadAllTextAsync(file));
+        Assert.Equal([expected], supervisor.BackendAddresses);
+    }
+
+    [Fact]
+    public async Task ProcessExits_IsRestarted_WithBackoff()
+    {
+        var changes = new List<bool>();
+        var pool = Pool("exit 3");
+        await using var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance, (_, up) => { lock (changes) { changes.Add(up); } });
+
+        supervisor.Start();
+        await WaitUntilAsync(() => supervisor.Starts[0] >= 4, "four starts");
+        await supervisor.StopAsync();
+
+        lock (changes)
+        {
+            Assert.Contains(false, changes);
+            Assert.Contains(true, changes);
+        }
+    }
+
+    [Fact]
+    public void Backoff_DoublesFromMinimum_UpToMaximum()
+    {
+        var spawn = new SpawnSettings { RestartMinBackoff = TimeSpan.FromMilliseconds(100), RestartMaxBackoff = TimeSpan.FromMilliseconds(500) };
+
+        var delays = Enumerable.Range(1, 5).Select(n => ProcessSupervisor.Backoff(spawn, n).TotalMilliseconds);
+
+        Assert.Equal([100d, 200d, 400d, 500d, 500d], delays);
+    }
+
+    [Fact]
+    public async Task Stop_ProcessIgnoringSigterm_IsKilledAfterStopTimeout()
+    {
+        var pool = Pool("trap '' TERM; echo up > \"$OUT/up\"; while :; do sleep 0.05; done", stopTimeout: TimeSpan.FromMilliseconds(300));
+        var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+        supervisor.Start();
+        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started");
+        var pid = supervisor.Pids[0];
+
+        var stop = supervisor.StopAsync();
+        Assert.Same(stop, await Task.WhenAny(stop, Task.Delay(Bound)));
+        await stop;
+
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z", StringComparison.Ordinal));
+        Assert.Equal(1, supervisor.Starts[0]);
+    }
+
+    [Fact]
+    public async Task Stop_WellBehavedProcess_ExitsOnSigterm()
+    {
+        var pool = Pool("echo up > \"$OUT/up\"; exec sleep 30", stopTimeout: TimeSpan.FromSeconds(10));
+        var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+        supervisor.Start();
+        await WaitUntilAsync(() => File.Exists(Path.Combine(_dir, "up")), "the process started");
+
+        var started = DateTime.UtcNow;
+        await supervisor.StopAsync().WaitAsync(Bound);
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+    }
+}
