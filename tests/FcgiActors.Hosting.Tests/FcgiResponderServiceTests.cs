@@ -169,6 +169,19 @@ public class FcgiResponderServiceTests
         Assert.Throws<InvalidOperationException>(() => services.AddFcgiResponder(ctx => Task.CompletedTask));
     }
 
+    [Fact]
+    public async Task HostBuilder_UseFcgiResponder_RegistersHostedResponder()
+    {
+        using var host = new HostBuilder()
+            .UseFcgiResponder(ctx => WriteAsync(ctx, "from IHostBuilder"), o => o.Settings = Loopback0)
+            .Build();
+        await host.StartAsync().WaitAsync(Timeout);
+        var endpoint = host.Services.GetRequiredService<FcgiResponderService>().BoundEndPoints.Single();
+
+        Assert.EndsWith("from IHostBuilder", (await CgiFcgi.GetAsync(endpoint)).TrimEnd());
+        await host.StopAsync().WaitAsync(Timeout);
+    }
+
     internal sealed class DisposalLog
     {
         private int _disposed;

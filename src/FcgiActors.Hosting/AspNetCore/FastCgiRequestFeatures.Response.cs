@@ -8,7 +8,7 @@ namespace FcgiActors.Hosting.AspNetCore;
 internal sealed partial class FastCgiRequestFeatures : IHttpResponseFeature, IHttpResponseBodyFeature
 {
     private readonly FastCgiResponseBodyWriter _responseWriter;
-    private readonly HeaderDictionary _responseHeaders = new();
+    private IHeaderDictionary _responseHeaders = new HeaderDictionary();
     private Stack<(Func<object, Task> Callback, object State)>? _onStarting;
     private Stack<(Func<object, Task> Callback, object State)>? _onCompleted;
     private Stream? _responseStream;
@@ -31,7 +31,11 @@ internal sealed partial class FastCgiRequestFeatures : IHttpResponseFeature, IHt
     IHeaderDictionary IHttpResponseFeature.Headers
     {
         get => _responseHeaders;
-        set => throw new NotSupportedException("Response headers cannot be replaced; change them in place.");
+        set
+        {
+            ThrowIfStarted("Headers");
+            _responseHeaders = value ?? throw new ArgumentNullException(nameof(value));
+        }
     }
 
     /// <summary>Response headers, as written in the CGI head.</summary>

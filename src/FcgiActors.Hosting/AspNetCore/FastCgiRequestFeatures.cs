@@ -25,6 +25,7 @@ internal sealed partial class FastCgiRequestFeatures : IFeatureCollection,
     private Stream? _requestBody;
     private X509Certificate2? _clientCertificate;
     private bool _clientCertificateLoaded;
+    private CancellationToken? _requestAbortedOverride;
 
     public FastCgiRequestFeatures(IFastCgiExchange exchange, CgiRequest request, string traceIdentifier)
     {
@@ -172,10 +173,14 @@ internal sealed partial class FastCgiRequestFeatures : IFeatureCollection,
 
     // --- IHttpRequestLifetimeFeature / IHttpRequestIdentifierFeature ------------------------------
 
+    /// <summary>
+    /// Settable, as on Kestrel: middleware such as RequestTimeouts replaces it with a token linked
+    /// to this one. <see cref="IsAborted"/> still follows the server's own token.
+    /// </summary>
     public CancellationToken RequestAborted
     {
-        get => _abortSource.Token;
-        set => throw new NotSupportedException("RequestAborted is owned by the FastCGI server.");
+        get => _requestAbortedOverride ?? _abortSource.Token;
+        set => _requestAbortedOverride = value;
     }
 
     /// <summary>Cancels <see cref="RequestAborted"/>; output not yet flushed is discarded and the request ends with appStatus 1.</summary>

@@ -359,4 +359,32 @@ public class FastCgiRequestProcessorTests
         Assert.Same(replacement, seen);
         Assert.True(revisionAfter > revisionBefore);
     }
+
+    [Fact]
+    public async Task Process_MiddlewareReplacesRequestAborted_NewTokenIsSeen()
+    {
+        using var replacement = new CancellationTokenSource();
+        var seen = false;
+        await RunAsync(Get("/"), ctx =>
+        {
+            ctx.RequestAborted = replacement.Token;
+            replacement.Cancel();
+            seen = ctx.RequestAborted.IsCancellationRequested;
+            return Task.CompletedTask;
+        });
+
+        Assert.True(seen);
+    }
+
+    [Fact]
+    public async Task Process_MiddlewareReplacesResponseHeaders_ReplacementIsWritten()
+    {
+        var (output, _) = await RunAsync(Get("/"), ctx =>
+        {
+            ctx.Features.Get<IHttpResponseFeature>()!.Headers = new HeaderDictionary { ["X-Replaced"] = "1" };
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal("Status: 200 OK\r\nX-Replaced: 1\r\nContent-Length: 0\r\n\r\n", output);
+    }
 }
