@@ -62,11 +62,12 @@ internal sealed partial class BackendConnection
             _requests.Clear();
         }
 
-        var error = new FcgiBackendException($"The connection to {Backend} closed before END_REQUEST: {reason.Message}",
-            Backend, requestStarted: true, reason);
+        // The streams end cleanly, so output received before the failure is still read in
+        // full (a pipe completed with an error hides its unread data); the failure itself is
+        // reported by Completion, which Fail has faulted.
         foreach (var request in requests)
         {
-            request.CompleteOutput(error);
+            request.CompleteOutput();
         }
     }
 

@@ -6,6 +6,8 @@ namespace FcgiActors.Client;
 /// <summary>
 /// The answer to one request, as it streams in. STDOUT and STDERR are pipes with bounded
 /// buffers: read both (or dispose the response), or the backend connection pauses reading.
+/// The streams also end when the connection fails; only <see cref="Completion"/> tells a
+/// complete response (END_REQUEST) from a cut one, so always await it.
 /// </summary>
 public sealed class FcgiResponse : IAsyncDisposable
 {

@@ -14,6 +14,25 @@ public sealed class HoconFileConfigurationProvider : FileConfigurationProvider
     /// <summary>The resolved tree last loaded.</summary>
     public HoconObject? Root { get; private set; }
 
+    /// <summary>
+    /// Loads the file, letting a <see cref="HoconException"/> (file:line:column) through rather
+    /// than the InvalidDataException the base class wraps every error in.
+    /// </summary>
+    public override void Load()
+    {
+        var file = Source.FileProvider?.GetFileInfo(Source.Path ?? "");
+        if (file is null || !file.Exists)
+        {
+            base.Load(); // missing file: empty when optional, FileNotFoundException otherwise
+            return;
+        }
+        using (var stream = file.CreateReadStream())
+        {
+            Load(stream);
+        }
+        OnReload();
+    }
+
     /// <inheritdoc />
     public override void Load(Stream stream)
     {

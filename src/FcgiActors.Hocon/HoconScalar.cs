@@ -31,14 +31,25 @@ public sealed partial class HoconScalar : HoconValue
     public long AsSize() => HoconSize.Parse(Text);
 
     internal static HoconScalar FromUnquoted(string text, HoconPosition position)
+        => new(KindOfUnquoted(text), text, position);
+
+    /// <summary>
+    /// The type HOCON gives <paramref name="text"/> written alone and unquoted: true/false are
+    /// booleans, null is null, a JSON number is a number, anything else a string.
+    /// </summary>
+    public static HoconValueKind KindOfUnquoted(string text) => text switch
     {
-        var kind = text switch
-        {
-            "true" or "false" => HoconValueKind.Boolean,
-            "null" => HoconValueKind.Null,
-            _ => JsonNumber().IsMatch(text) ? HoconValueKind.Number : HoconValueKind.String,
-        };
-        return new HoconScalar(kind, text, position);
+        "true" or "false" => HoconValueKind.Boolean,
+        "null" => HoconValueKind.Null,
+        _ => JsonNumber().IsMatch(text) ? HoconValueKind.Number : HoconValueKind.String,
+    };
+
+    /// <summary><paramref name="s"/> as a JSON string literal, quotes included.</summary>
+    public static string JsonString(string s)
+    {
+        var sb = new StringBuilder();
+        WriteJsonString(sb, s);
+        return sb.ToString();
     }
 
     internal override void WriteJson(StringBuilder sb, bool indented, int depth)

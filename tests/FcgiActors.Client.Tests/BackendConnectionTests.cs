@@ -151,7 +151,7 @@ public sealed class BackendConnectionTests
         var error = await Assert.ThrowsAsync<FcgiBackendException>(() => response.Completion.WaitAsync(Wait));
         Assert.True(error.RequestStarted);
         Assert.Contains("inside a record", error.Message);
-        await Assert.ThrowsAsync<FcgiBackendException>(() => ResponseReader.ReadBytesAsync(response.Stdout));
+        Assert.Empty(await ResponseReader.ReadBytesAsync(response.Stdout));
         Assert.True(connection.IsClosed);
     }
 
@@ -162,11 +162,13 @@ public sealed class BackendConnectionTests
         var response = Start(connection, ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
-        await backend.SendAsync(Records.Stream(RecordType.Stdout, 1, "x"u8.ToArray()));
+        await backend.SendAsync(Records.MakeRecord(RecordType.Stdout, 1, "received"u8));
         await backend.CloseAsync();
 
         var error = await Assert.ThrowsAsync<FcgiBackendException>(() => response.Completion.WaitAsync(Wait));
         Assert.Contains("closed the connection", error.Message);
+        // Output that arrived before the failure is still delivered.
+        Assert.Equal("received", await ResponseReader.ReadTextAsync(response.Stdout));
     }
 
     [Fact]

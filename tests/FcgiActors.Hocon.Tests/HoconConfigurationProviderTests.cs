@@ -92,6 +92,23 @@ public sealed class HoconConfigurationProviderTests
     }
 
     [Fact]
+    public void AddHoconFile_BadFile_ThrowsHoconExceptionNamingThePhysicalFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("hocon-provider-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "bad.conf");
+            File.WriteAllText(file, "a = 1\nb = ${nope}");
+            var e = Assert.Throws<HoconException>(() => new ConfigurationBuilder().AddHoconFile(file).Build());
+            Assert.Equal((file, 2, 5), (e.File, e.Line, e.Column));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AddHoconFile_MissingOptionalFile_IsEmpty_AndMissingRequiredThrows()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "x.conf");

@@ -120,8 +120,11 @@ public sealed class BridgeRunner
 
         var stdoutCopy = CopyAsync(response.Stdout, stdout);
         var stderrCopy = CopyAsync(response.Stderr, stderr);
-        var outputs = await Task.WhenAll(stdoutCopy, stderrCopy).ConfigureAwait(false);
-        if (outputs[0] == CopyOutcome.WriteFailed || outputs[1] == CopyOutcome.WriteFailed)
+        // Either stream failing to write (EPIPE) ends the run at once, whatever the other does.
+        var first = await Task.WhenAny(stdoutCopy, stderrCopy).ConfigureAwait(false);
+        var broken = await first.ConfigureAwait(false) == CopyOutcome.WriteFailed
+            || await (first == stdoutCopy ? stderrCopy : stdoutCopy).ConfigureAwait(false) == CopyOutcome.WriteFailed;
+        if (broken)
         {
             // EPIPE (the reader of our stdout went away): §5.4 ABORT_REQUEST, then leave.
             await response.DisposeAsync().ConfigureAwait(false);

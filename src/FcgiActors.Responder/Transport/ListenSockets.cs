@@ -53,7 +53,8 @@ internal static class ListenSockets
                 socket.DualMode = true;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a
+            // second server bind the same port silently instead of failing.
             socket.Bind(new IPEndPoint(ip, address.Port));
             socket.Listen(settings.ListenBacklog);
             return socket;

@@ -52,7 +52,14 @@ internal static class ProcessRun
                 }
             }
 
-            process.StandardInput.Close();
+            try
+            {
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // Already gone: the program exited without reading everything.
+            }
             await reading;
             await process.WaitForExitAsync(cts.Token);
         }

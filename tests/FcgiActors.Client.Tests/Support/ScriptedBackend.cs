@@ -17,7 +17,7 @@ internal sealed class ScriptedBackend
 
     private readonly IDuplexPipe _pipe;
 
-    private ScriptedBackend(IDuplexPipe pipe) => _pipe = pipe;
+    internal ScriptedBackend(IDuplexPipe pipe) => _pipe = pipe;
 
     /// <summary>A started connection and the backend script's end of it.</summary>
     public static (BackendConnection Connection, ScriptedBackend Backend) Create(ClientSettings? settings = null, bool probe = false)
