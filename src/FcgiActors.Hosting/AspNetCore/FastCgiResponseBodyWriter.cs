@@ -79,10 +79,17 @@ internal sealed class FastCgiResponseBodyWriter : PipeWriter
     /// <summary>The application says it is done writing; the server still ends the response itself.</summary>
     public override void Complete(Exception? exception = null) => _completed = true;
 
-    public override ValueTask CompleteAsync(Exception? exception = null)
+    /// <summary>
+    /// <c>HttpResponse.CompleteAsync</c>: sends the head and everything written, then refuses more
+    /// writes. The FastCGI request itself ends (END_REQUEST) when the application returns.
+    /// </summary>
+    public override async ValueTask CompleteAsync(Exception? exception = null)
     {
-        _completed = true;
-        return ValueTask.CompletedTask;
+        if (!_completed)
+        {
+            await FinishAsync();
+            _completed = true;
+        }
     }
 
     public override bool CanGetUnflushedBytes => true;

@@ -387,4 +387,27 @@ public class FastCgiRequestProcessorTests
 
         Assert.Equal("Status: 200 OK\r\nX-Replaced: 1\r\nContent-Length: 0\r\n\r\n", output);
     }
+
+    [Fact]
+    public async Task Process_CompleteAsync_SendsResponseAndRefusesMoreWrites()
+    {
+        var exchange = Get("/");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Exception? late = null;
+        var app = new DelegateApplication(async ctx =>
+        {
+            ctx.Response.BodyWriter.Write("done"u8);
+            await ctx.Response.CompleteAsync();
+            await release.Task;
+            late = await Record.ExceptionAsync(async () => await ctx.Response.BodyWriter.WriteAsync("more"u8.ToArray()));
+        });
+        var processing = new FastCgiRequestProcessor<HttpContext>(app, NullLogger.Instance, null).ProcessAsync(exchange);
+
+        var sent = await exchange.ReadAvailableAsync(1);
+        release.SetResult();
+        await processing.WaitAsync(Timeout);
+
+        Assert.Equal("Status: 200 OK\r\nContent-Length: 4\r\n\r\ndone", sent);
+        Assert.IsType<InvalidOperationException>(late);
+    }
 }
