@@ -5,7 +5,7 @@ namespace FcgiActors.Actors;
 internal sealed partial class ActorCell
 {
     // Guarded by _sync: system.ActorOf reaches the guardians from any thread.
-    private Dictionary<string, ChildEntry>? _children;
+    private Dictionary<string, ActorCell>? _children;
     private HashSet<ActorCell>? _stoppingChildren;
     private bool _childrenClosed;
     private long _nameCounter;
@@ -16,19 +16,7 @@ internal sealed partial class ActorCell
         {
             lock (_sync)
             {
-                if (_children is not { Count: > 0 })
-                {
-                    return [];
-                }
-
-                var refs = new IActorRef[_children.Count];
-                var i = 0;
-                foreach (var entry in _children.Values)
-                {
-                    refs[i++] = entry.Cell.SelfRef;
-                }
-
-                return refs;
+                return _children is { Count: > 0 } ? [.. _children.Values.Select(c => c.SelfRef)] : [];
             }
         }
     }
@@ -50,7 +38,7 @@ internal sealed partial class ActorCell
                 throw new InvalidOperationException($"Cannot create a child of {SelfRef.Path}: it has stopped.");
             }
 
-            _children ??= new Dictionary<string, ChildEntry>(StringComparer.Ordinal);
+            _children ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal);
             if (name is null)
             {
                 do
@@ -75,7 +63,7 @@ internal sealed partial class ActorCell
             }
             else
             {
-                _children[name] = new ChildEntry(child);
+                _children[name] = child;
             }
         }
 
@@ -91,7 +79,7 @@ internal sealed partial class ActorCell
     {
         lock (_sync)
         {
-            if (_children is not null && _children.TryGetValue(child.Name, out var entry) && entry.Cell == child)
+            if (_children is not null && _children.TryGetValue(child.Name, out var live) && live == child)
             {
                 _children.Remove(child.Name);
                 (_stoppingChildren ??= []).Add(child);
@@ -99,11 +87,11 @@ internal sealed partial class ActorCell
         }
     }
 
-    private ChildRestartStats? LiveChildStats(ActorCell child)
+    private bool IsLiveChild(ActorCell child)
     {
         lock (_sync)
         {
-            return _children is not null && _children.TryGetValue(child.Name, out var entry) && entry.Cell == child ? entry.Stats : null;
+            return _children is not null && _children.TryGetValue(child.Name, out var live) && live == child;
         }
     }
 
@@ -111,7 +99,7 @@ internal sealed partial class ActorCell
     {
         lock (_sync)
         {
-            if (_children is not null && _children.TryGetValue(child.Name, out var entry) && entry.Cell == child)
+            if (_children is not null && _children.TryGetValue(child.Name, out var live) && live == child)
             {
                 _children.Remove(child.Name);
             }
@@ -135,10 +123,7 @@ internal sealed partial class ActorCell
             if (_children is { Count: > 0 })
             {
                 _stoppingChildren ??= [];
-                foreach (var entry in _children.Values)
-                {
-                    _stoppingChildren.Add(entry.Cell);
-                }
+                _stoppingChildren.UnionWith(_children.Values);
 
                 _children.Clear();
             }
@@ -160,12 +145,5 @@ internal sealed partial class ActorCell
             _childrenClosed = true;
             return true;
         }
-    }
-
-    private sealed class ChildEntry(ActorCell cell)
-    {
-        public ActorCell Cell { get; } = cell;
-
-        public ChildRestartStats Stats { get; } = new();
     }
 }

@@ -5,7 +5,7 @@ internal sealed partial class ActorCell
     private HashSet<ActorCell>? _watchers; // guarded by _sync
     private bool _watchersNotified;        // guarded by _sync
     private HashSet<InternalActorRef>? _watching;
-    private List<InternalActorRef>? _deferredTerminated;
+    private HashSet<InternalActorRef>? _terminatedQueued; // Terminated in the mailbox, not yet handled
 
     public IActorRef Watch(IActorRef subject)
     {
@@ -24,10 +24,13 @@ internal sealed partial class ActorCell
     public IActorRef Unwatch(IActorRef subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (subject is InternalActorRef target && _watching?.Remove(target) == true)
+        if (subject is InternalActorRef target)
         {
-            target.RemoveWatcher(this);
-            _deferredTerminated?.Remove(target);
+            _terminatedQueued?.Remove(target); // retracts a Terminated already in the mailbox
+            if (_watching?.Remove(target) == true)
+            {
+                target.RemoveWatcher(this);
+            }
         }
 
         return subject;
@@ -55,36 +58,25 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>Delivers <see cref="Terminated"/> if still watched; true when its handler went async.</summary>
-    private bool OnWatchedTerminated(InternalActorRef subject)
+    /// <summary>
+    /// Queues <see cref="Terminated"/> behind the messages already in the mailbox (as Akka does), so
+    /// a watcher sees everything the subject sent it before it learns of its death.
+    /// </summary>
+    private void OnWatchedTerminated(InternalActorRef subject)
     {
-        if (_terminating || _watching is null || !_watching.Contains(subject))
+        if (!_terminating && _watching?.Remove(subject) == true && (_terminatedQueued ??= []).Add(subject))
         {
-            return false;
-        }
-
-        if (_suspended || _actor is null)
-        {
-            // A failed actor handles nothing until its supervisor decided; keep the news for then.
-            (_deferredTerminated ??= []).Add(subject);
-            return false;
-        }
-
-        _watching.Remove(subject);
-        return Invoke(new Terminated(subject), subject);
-    }
-
-    private void RedeliverDeferredTerminated()
-    {
-        if (_deferredTerminated is { } deferred)
-        {
-            _deferredTerminated = null;
-            foreach (var subject in deferred)
+            var queued = new QueuedTerminated(subject);
+            if (!_writer.TryWrite(new Envelope(queued, subject)))
             {
-                SendSystem(new SystemMessage(SystemMessageKind.DeathWatchNotification, subject));
+                _ = PostSlowAsync(queued, subject, CancellationToken.None).AsTask(); // a full bounded mailbox must not lose it
             }
         }
     }
+
+    /// <summary>The <see cref="Terminated"/> to hand to the actor, or null if it was unwatched meanwhile.</summary>
+    private Terminated? TakeQueuedTerminated(QueuedTerminated queued) =>
+        _terminatedQueued?.Remove(queued.Subject) == true ? new Terminated(queued.Subject) : null;
 
     private void NotifyWatchers()
     {
@@ -110,11 +102,13 @@ internal sealed partial class ActorCell
         if (_watching is { } watching)
         {
             _watching = null;
-            _deferredTerminated = null;
+            _terminatedQueued = null;
             foreach (var subject in watching)
             {
                 subject.RemoveWatcher(this);
             }
         }
     }
+
+    private sealed record QueuedTerminated(InternalActorRef Subject);
 }

@@ -7,12 +7,11 @@ internal sealed partial class ActorCell
 {
     private List<ActorCell>? _escalatedChildren;
 
-    /// <summary>Serves one system message; true when a Terminated handler left a pending task.</summary>
-    private bool ProcessSystem(SystemMessage message)
+    private void ProcessSystem(SystemMessage message)
     {
         if (_terminated)
         {
-            return false; // late traffic to a stopped cell
+            return; // late traffic to a stopped cell
         }
 
         switch (message.Kind)
@@ -36,10 +35,9 @@ internal sealed partial class ActorCell
                 OnChildTerminated((ActorCell)message.Target!);
                 break;
             case SystemMessageKind.DeathWatchNotification:
-                return OnWatchedTerminated((InternalActorRef)message.Target!);
+                OnWatchedTerminated((InternalActorRef)message.Target!);
+                break;
         }
-
-        return false;
     }
 
     private void Create()
@@ -77,8 +75,7 @@ internal sealed partial class ActorCell
 
     private void HandleChildFailure(ActorCell child, Exception cause, object? message)
     {
-        var stats = LiveChildStats(child);
-        if (stats is null || _terminating)
+        if (!IsLiveChild(child) || _terminating)
         {
             return; // already stopping: nothing left to decide
         }
@@ -98,7 +95,7 @@ internal sealed partial class ActorCell
         }
 
         var delay = TimeSpan.Zero;
-        var exhausted = directive == Directive.Restart && !strategy.TryRestart(stats, Stopwatch.GetElapsedTime(0).Ticks, out delay);
+        var exhausted = directive == Directive.Restart && !strategy.TryRestart(child.RestartStats, Stopwatch.GetElapsedTime(0).Ticks, out delay);
         if (exhausted)
         {
             directive = Directive.Stop;
@@ -127,16 +124,7 @@ internal sealed partial class ActorCell
                 else
                 {
                     // The child stays suspended meanwhile: its user messages wait in the mailbox.
-                    _ = Task.Delay(delay).ContinueWith(
-                        static (_, state) =>
-                        {
-                            var (target, recreateMessage) = ((ActorCell, SystemMessage))state!;
-                            target.SendSystem(recreateMessage);
-                        },
-                        (child, recreate),
-                        CancellationToken.None,
-                        TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
+                    _ = Task.Delay(delay).ContinueWith(_ => child.SendSystem(recreate), TaskScheduler.Default);
                 }
 
                 break;
@@ -159,7 +147,10 @@ internal sealed partial class ActorCell
 
         _suspended = false;
         ResumeEscalatedChildren();
-        RedeliverDeferredTerminated();
+        if (_actor is null)
+        {
+            Create(); // creation itself failed: there is no instance to resume, so make one
+        }
     }
 
     private void Recreate(Exception cause, object? message)
@@ -196,7 +187,6 @@ internal sealed partial class ActorCell
 
         _suspended = false;
         ResumeEscalatedChildren();
-        RedeliverDeferredTerminated();
     }
 
     private void ResumeEscalatedChildren()
@@ -250,7 +240,7 @@ internal sealed partial class ActorCell
         _writer.TryComplete();
         while (_reader.TryRead(out var envelope))
         {
-            if (envelope.Message is not TimerScheduler.Entry)
+            if (envelope.Message is not (TimerScheduler.Entry or QueuedTerminated))
             {
                 _system.PublishDeadLetter(envelope.Message, envelope.Sender, SelfRef);
             }

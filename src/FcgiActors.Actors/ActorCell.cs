@@ -58,6 +58,9 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal LocalActorRef SelfRef { get; }
 
+    /// <summary>Restart bookkeeping for this cell, kept and used by its parent only.</summary>
+    internal ChildRestartStats RestartStats { get; } = new();
+
     /// <summary>Runs once this cell has fully stopped (used by the guardians).</summary>
     internal Action? OnTerminated { get; set; }
 
@@ -160,11 +163,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         {
             if (_systemMessages.TryDequeue(out var system))
             {
-                if (ProcessSystem(system))
-                {
-                    return; // an async Terminated handler is pending; its continuation reschedules us
-                }
-
+                ProcessSystem(system);
                 continue;
             }
 
@@ -206,6 +205,14 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                     }
 
                     message = entry.Message;
+                    break;
+                case QueuedTerminated queued:
+                    if (TakeQueuedTerminated(queued) is not { } terminated)
+                    {
+                        return false;
+                    }
+
+                    message = terminated;
                     break;
             }
 

@@ -47,10 +47,13 @@ internal static class CliConfiguration
                 throw new CliException(ExitCodes.NoInput, $"cannot read config file {configFile}: {e.Message}", e);
             }
         }
+        var fromEnvironment = new KebabEnvironmentVariablesConfigurationSource(EnvironmentPrefix, () => variables);
+        var fromCommandLine = ParseOverrides(overrides);
+        var replaced = fromEnvironment.ReadData().Keys.Concat(fromCommandLine.Keys).ToList();
         var builder = new ConfigurationBuilder()
-            .AddHoconSources(sources, new HoconReaderOptions { EnvironmentVariables = environment })
-            .Add(new KebabEnvironmentVariablesConfigurationSource(EnvironmentPrefix, () => variables))
-            .AddInMemoryCollection(ParseOverrides(overrides));
+            .Add(new HoconConfigurationSource(() => sources, new HoconReaderOptions { EnvironmentVariables = environment }) { ReplacedKeys = () => replaced })
+            .Add(fromEnvironment)
+            .AddInMemoryCollection(fromCommandLine);
         var root = builder.Build();
         if (LastLoaded.Value is { } holder) holder.Value = root;
         return root;

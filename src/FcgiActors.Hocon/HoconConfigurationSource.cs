@@ -18,7 +18,13 @@ public sealed class HoconConfigurationSource : IConfigurationSource
     /// <summary>Reader options (environment lookups).</summary>
     public HoconReaderOptions Options { get; }
 
+    /// <summary>
+    /// Keys later sources set as a whole (see <see cref="HoconConfigurationProvider"/>); the
+    /// HOCON values below them are dropped. Null: none.
+    /// </summary>
+    public Func<IEnumerable<string>>? ReplacedKeys { get; init; }
+
     /// <inheritdoc />
     public IConfigurationProvider Build(IConfigurationBuilder builder)
-        => new HoconConfigurationProvider(() => HoconReader.Parse(Sources(), Options));
+        => new HoconConfigurationProvider(() => HoconReader.Parse(Sources(), Options), ReplacedKeys);
 }

@@ -109,16 +109,62 @@ internal sealed class HoconResolver
         throw s.Position.Error($"could not resolve substitution {s.Text}: not set in the configuration nor as an environment variable (use ${{?...}} if it is optional)");
     }
 
-    /// <summary>Resolves only what lies on <paramref name="path"/> from the root.</summary>
+    /// <summary>
+    /// Resolves only what lies on <paramref name="path"/> from the root. Merges and object
+    /// concatenations met on the way are looked into layer by layer (newest first) instead of
+    /// being resolved whole, so a field may refer to a sibling inside the same merged value
+    /// (HOCON.md: "allow objects to refer to paths within themselves").
+    /// </summary>
     private HoconValue? Lookup(IReadOnlyList<string> path)
     {
-        HoconValue? node = _root;
-        foreach (var element in path)
+        List<HoconValue> layers = [_root];
+        for (var i = 0; i < path.Count; i++)
         {
-            if (node is HoconUnresolved) node = Resolve(node);
-            if (node is not HoconObject o || !o.TryGet(element, out node)) return null;
+            var children = new List<HoconValue>();
+            foreach (var layer in Expand(layers))
+            {
+                if (layer is not HoconObject o) break; // a newer non-object hides everything older
+                if (!o.TryGet(path[i], out var child)) continue;
+                children.Add(child);
+                if (child is HoconScalar or HoconArray) break;
+            }
+            if (children.Count == 0) return null;
+            layers = children;
         }
-        return Resolve(node);
+        return layers.Count == 1 ? Resolve(layers[0]) : Resolve(new HoconMergeStack(layers.AsEnumerable().Reverse().ToList(), layers[0].Position));
+    }
+
+    /// <summary>
+    /// The layers of a value, newest first: a merge's layers and an object concatenation's parts
+    /// are opened; anything else unresolved is resolved on its own (undefined ones vanish).
+    /// </summary>
+    private IEnumerable<HoconValue> Expand(IEnumerable<HoconValue> layers)
+    {
+        foreach (var layer in layers)
+        {
+            switch (layer)
+            {
+                case HoconMergeStack m:
+                    foreach (var inner in Expand(m.Layers.Reverse())) yield return inner;
+                    break;
+                case HoconConcatenation c when c.Parts.All(p => p is HoconObject or HoconSubstitution or HoconScalar { IsSeparator: true }):
+                    var parts = c.Parts.Where(p => p is not HoconScalar { IsSeparator: true }).Reverse();
+                    foreach (var inner in Expand(parts))
+                    {
+                        yield return inner;
+                        // A concatenation merges all its objects; a non-object part is an error
+                        // that resolving the whole value will report.
+                        if (inner is not HoconObject) yield break;
+                    }
+                    break;
+                case HoconUnresolved:
+                    if (Resolve(layer) is { } resolved) yield return resolved;
+                    break;
+                default:
+                    yield return layer;
+                    break;
+            }
+        }
     }
 
     private static HoconValue? Walk(HoconValue? node, IReadOnlyList<string> path)
@@ -139,13 +185,12 @@ internal sealed class HoconResolver
             var resolved = Resolve(part);
             if (resolved is not null) parts.Add((resolved, part is not HoconScalar));
         }
-        // Undefined optional parts vanish; so does whitespace left at either end.
-        while (parts.Count > 0 && parts[0].Value is HoconScalar { IsSeparator: true }) parts.RemoveAt(0);
-        while (parts.Count > 0 && parts[^1].Value is HoconScalar { IsSeparator: true }) parts.RemoveAt(parts.Count - 1);
-        if (parts.Count == 0) return null;
+        // HOCON.md "Self-Referential Substitutions"/optional: an undefined part is an empty
+        // string (or empty object/array) in a concatenation; the whitespace around it stays.
+        var values = parts.Where(p => p.Value is not HoconScalar { IsSeparator: true }).ToList();
+        if (values.Count == 0) return null;
         if (parts.Count == 1) return parts[0].Value;
 
-        var values = parts.Where(p => p.Value is not HoconScalar { IsSeparator: true }).ToList();
         if (values.All(p => p.Value is HoconObject))
         {
             return values.Select(p => (HoconObject)p.Value).Aggregate(Merge);

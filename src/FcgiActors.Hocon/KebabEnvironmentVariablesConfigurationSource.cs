@@ -31,22 +31,25 @@ public sealed class KebabEnvironmentVariablesConfigurationSource : IConfiguratio
         return string.Join(ConfigurationPath.KeyDelimiter, segments.Select(s => s.Replace('_', '-').ToLowerInvariant()));
     }
 
+    /// <summary>The configuration keys and values the variables set now.</summary>
+    public Dictionary<string, string?> ReadData()
+    {
+        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in Variables())
+        {
+            if (entry.Key is string name && KeyOf(name) is { } key)
+            {
+                data[key] = entry.Value as string;
+            }
+        }
+        return data;
+    }
+
     /// <inheritdoc />
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider(this);
 
     private sealed class Provider(KebabEnvironmentVariablesConfigurationSource source) : ConfigurationProvider
     {
-        public override void Load()
-        {
-            var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (DictionaryEntry entry in source.Variables())
-            {
-                if (entry.Key is string name && source.KeyOf(name) is { } key)
-                {
-                    data[key] = entry.Value as string;
-                }
-            }
-            Data = data;
-        }
+        public override void Load() => Data = source.ReadData();
     }
 }

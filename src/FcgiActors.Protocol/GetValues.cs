@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 
 namespace FcgiActors.Protocol;
 
@@ -105,7 +104,7 @@ public static class GetValues
 
         public void OnPair(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
         {
-            if (!int.TryParse(Encoding.ASCII.GetString(value), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+            if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
             {
                 return;
             }

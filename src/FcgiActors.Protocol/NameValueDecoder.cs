@@ -127,7 +127,10 @@ public sealed class NameValueDecoder : IDisposable
             var take = (int)Math.Min(required - _pendingLength, input.Length);
             Buffer(input[..take]);
             input = input[take..];
-            if (_pendingLength < required)
+            // Ask again rather than compare with `required`: the bytes just taken may complete
+            // the lengths, which must be checked against the limits now (a pair with empty name
+            // and value would otherwise be emitted unchecked, bypassing MaxPairs).
+            if (_pendingLength < RequiredLength())
             {
                 continue;
             }

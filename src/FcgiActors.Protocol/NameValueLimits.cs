@@ -17,9 +17,14 @@ public sealed record NameValueLimits(int MaxNameLength, int MaxValueLength, long
     public static NameValueLimits Default { get; } = new(
         MaxNameLength: 4096, MaxValueLength: 64 * 1024, MaxTotalBytes: 256 * 1024, MaxPairs: 1024);
 
-    /// <summary>Bounds for GET_VALUES bodies: one record, small names.</summary>
+    /// <summary>
+    /// Bounds for GET_VALUES bodies: one record, small names. The pair count is bounded only by
+    /// the record (a pair takes at least 2 bytes): GET_VALUES handling keeps nothing per pair,
+    /// and a query repeating a name 100 times must still be answered (§4.1), not refused.
+    /// </summary>
     public static NameValueLimits Management { get; } = new(
-        MaxNameLength: 256, MaxValueLength: 256, MaxTotalBytes: FcgiConstants.MaxContentLength, MaxPairs: 64);
+        MaxNameLength: 256, MaxValueLength: 256, MaxTotalBytes: FcgiConstants.MaxContentLength,
+        MaxPairs: FcgiConstants.MaxContentLength / 2);
 
     /// <summary>Only the encoding's own limits: for tests and trusted peers.</summary>
     public static NameValueLimits Unbounded { get; } = new(int.MaxValue, int.MaxValue, long.MaxValue, int.MaxValue);

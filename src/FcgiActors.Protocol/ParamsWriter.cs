@@ -44,11 +44,37 @@ public sealed class ParamsWriter : IDisposable
         Span<byte> lengths = stackalloc byte[8];
         var n = NameValueCodec.WriteLength(lengths, name.Length);
         n += NameValueCodec.WriteLength(lengths[n..], value.Length);
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(pairLength, int.MaxValue));
-        buffer.Write(lengths[..n]);
-        buffer.Write(name);
-        buffer.Write(value);
-        RecordWriter.WriteStream(_output, _type, _requestId, buffer.WrittenSpan);
+        WriteSplit(lengths[..n], name, value, pairLength);
+    }
+
+    /// <summary>
+    /// Writes lengths, name and value as one byte run cut into records of 65528 bytes, straight
+    /// from the three parts: a pair of up to 2 × 2 GiB is never copied into one buffer.
+    /// </summary>
+    private void WriteSplit(ReadOnlySpan<byte> lengths, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, long pairLength)
+    {
+        Span<byte> zeros = stackalloc byte[8];
+        zeros.Clear();
+        while (pairLength > 0)
+        {
+            var chunk = (int)Math.Min(pairLength, FcgiConstants.MaxAlignedContentLength);
+            var padding = RecordHeader.PaddingFor(chunk);
+            RecordWriter.WriteHeader(_output, new RecordHeader(_type, _requestId, (ushort)chunk, padding));
+            pairLength -= chunk;
+            chunk -= Take(ref lengths, chunk);
+            chunk -= Take(ref name, chunk);
+            Take(ref value, chunk);
+            RecordWriter.WriteBytes(_output, zeros[..padding]);
+        }
+    }
+
+    /// <summary>Writes up to <paramref name="count"/> bytes from the front of <paramref name="part"/>; returns how many.</summary>
+    private int Take(ref ReadOnlySpan<byte> part, int count)
+    {
+        var n = Math.Min(count, part.Length);
+        RecordWriter.WriteBytes(_output, part[..n]);
+        part = part[n..];
+        return n;
     }
 
     /// <summary>Adds a pair, both encoded as UTF-8.</summary>
@@ -79,7 +105,11 @@ public sealed class ParamsWriter : IDisposable
         }
     }
 
-    /// <summary>Writes the pending record and, for a stream type, the empty record that ends it.</summary>
+    /// <summary>
+    /// Writes the pending record and, for a stream type, the empty record that ends it. The
+    /// writer is then empty and may encode another stream of the same type and request ID to
+    /// the same output (a connection writer can keep one per request ID).
+    /// </summary>
     public void Complete()
     {
         Flush();

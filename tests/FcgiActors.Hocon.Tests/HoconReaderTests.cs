@@ -111,6 +111,10 @@ public sealed class HoconReaderTests
     [InlineData("a = [1, ${?missing}, 2]", "{\"a\":[1,2]}")]
     [InlineData("a = 1, b = ${a}, a = 2", "{\"a\":2,\"b\":2}")]
     [InlineData("a { x = 1 }, a { y = ${a.x} }", "{\"a\":{\"x\":1,\"y\":1}}")]
+    [InlineData("b { x = 0, z = 9 }, a = ${b} { x = 1, y = ${a.x}, w = ${a.z} }", "{\"b\":{\"x\":0,\"z\":9},\"a\":{\"x\":1,\"z\":9,\"y\":1,\"w\":9}}")]
+    [InlineData("a = ${?nope}, a { x = 1, y = ${a.x} }", "{\"a\":{\"x\":1,\"y\":1}}")]
+    [InlineData("a { o { p = 1 } }, a = ${?nope} { o { q = ${a.o.p} } }", "{\"a\":{\"o\":{\"p\":1,\"q\":1}}}")]
+    [InlineData("a { x = 1 }, a = 5, b = ${a}", "{\"a\":5,\"b\":5}")]
     public void Parse_Substitutions_ResolveAgainstTheFinalTree(string input, string expected) => Assert.Equal(expected, Json(input));
 
     [Theory]
@@ -119,7 +123,10 @@ public sealed class HoconReaderTests
     [InlineData("a = [1], a = ${a} [2], a = ${a} [3]", "{\"a\":[1,2,3]}")]
     [InlineData("a { x = 1 }, a = ${a} { y = 2 }", "{\"a\":{\"x\":1,\"y\":2}}")]
     [InlineData("foo { a = 1 }, foo = ${foo.a}", "{\"foo\":1}")]
-    [InlineData("a = ${?a} x", "{\"a\":\"x\"}")]
+    [InlineData("a = ${?a} x", "{\"a\":\" x\"}")]
+    [InlineData("a = ${?a}x", "{\"a\":\"x\"}")]
+    [InlineData("a = x ${?nope} y", "{\"a\":\"x  y\"}")]
+    [InlineData("a = ${?nope} ${?nope2}", "{}")]
     [InlineData("x { a = 1 }, x { a = ${x.a}2 }", "{\"x\":{\"a\":\"12\"}}")]
     [InlineData("b = 5, a = ${b}, a = ${a}0", "{\"b\":5,\"a\":\"50\"}")]
     public void Parse_SelfReference_SeesThePreviousValue(string input, string expected) => Assert.Equal(expected, Json(input));

@@ -59,4 +59,31 @@ public sealed class ResponderSettingsTests
     public void Validate_ZeroRequestsPerConnection_NamesTheKey() =>
         Assert.Contains("max-requests-per-connection",
             Assert.Throws<ArgumentException>(() => (ResponderSettings.Default with { MaxRequestsPerConnection = 0 }).Validate()).Message);
+
+    [Fact]
+    public void ReferenceConf_ResponderSection_BindsToTheDefaults()
+    {
+        var root = FindRepositoryFile("hocon/reference.conf");
+        var section = new ConfigurationBuilder().AddHoconFile(root).Build().GetSection("fcgi:responder");
+
+        var settings = ResponderSettings.FromConfiguration(section);
+
+        Assert.Equal(ResponderSettings.Default with { Listen = settings.Listen, ParamsLimits = settings.ParamsLimits }, settings);
+        Assert.Equal(ResponderSettings.Default.Listen, settings.Listen);
+        Assert.Equal(ResponderSettings.Default.ParamsLimits, settings.ParamsLimits);
+    }
+
+    private static string FindRepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relative);
+    }
 }

@@ -115,6 +115,22 @@ public static class Records
         return Concat(parts.ToArray());
     }
 
+    /// <summary>
+    /// A whole responder request as a web server sends it: BEGIN_REQUEST, the PARAMS stream and
+    /// the STDIN stream (an empty STDIN is still sent, §6.2).
+    /// </summary>
+    public static byte[] Request(ushort requestId, (string Name, string Value)[] parameters, byte[]? stdin = null,
+        BeginRequestFlags flags = BeginRequestFlags.None, Role role = Role.Responder) =>
+        Concat(BeginRequest(requestId, role, flags), Params(requestId, parameters), Stream(RecordType.Stdin, requestId, stdin ?? []));
+
+    /// <summary>FCGI_GET_VALUES (§4.1) on request ID 0: the names with empty values, in one record.</summary>
+    public static byte[] GetValues(params string[] names) =>
+        MakeRecord(RecordType.GetValues, FcgiConstants.NullRequestId, Concat(names.Select(n => NameValuePair(n, "")).ToArray()));
+
+    /// <summary>FCGI_GET_VALUES_RESULT (§4.1) on request ID 0, in one record.</summary>
+    public static byte[] GetValuesResult(params (string Name, string Value)[] values) =>
+        MakeRecord(RecordType.GetValuesResult, FcgiConstants.NullRequestId, Concat(values.Select(v => NameValuePair(v.Name, v.Value)).ToArray()));
+
     /// <summary>The parts, one after the other.</summary>
     public static byte[] Concat(params byte[][] parts)
     {

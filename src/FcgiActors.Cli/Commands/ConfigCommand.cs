@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using FcgiActors.Cli.Logging;
 using FcgiActors.Hocon;
 using Microsoft.Extensions.Configuration;
@@ -12,13 +14,40 @@ namespace FcgiActors.Cli.Commands;
 internal static class ConfigCommand
 {
     /// <summary>
-    /// Validators run on the loaded configuration so `fcgi config` fails (exit 78) when a
-    /// command would. Each area's *Settings.FromConfiguration belongs here once merged.
+    /// The areas' settings binders, found by name so this command needs no change when an area
+    /// lands: `fcgi config` then fails (exit 78) exactly when the command using that area would.
     /// </summary>
-    private static readonly Action<IConfiguration>[] Validators =
+    private static readonly (string Type, string Section)[] AreaSettings =
     [
-        c => LoggingSettings.FromConfiguration(c.GetSection("fcgi:logging")),
+        ("FcgiActors.Responder.ResponderSettings, FcgiActors.Responder", "fcgi:responder"),
+        ("FcgiActors.Client.ClientSettings, FcgiActors.Client", "fcgi:client"),
+        ("FcgiActors.Client.Bridge.BridgeSettings, FcgiActors.Client", "fcgi:bridge"),
+        ("FcgiActors.Proxy.ProxySettings, FcgiActors.Proxy", "fcgi:proxy"),
     ];
+
+    internal static void Validate(IConfiguration root)
+    {
+        LoggingSettings.FromConfiguration(root.GetSection("fcgi:logging"));
+        foreach (var (typeName, section) in AreaSettings)
+        {
+            var bind = Type.GetType(typeName, throwOnError: false)?.GetMethod(
+                "FromConfiguration", BindingFlags.Public | BindingFlags.Static, [typeof(IConfiguration)]);
+            if (bind is null) continue;
+            try
+            {
+                bind.Invoke(null, [root.GetSection(section)]);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is ConfigurationException or HoconException)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerException);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is ArgumentException or FormatException)
+            {
+                // Binders that report bad values as ArgumentException still name the HOCON path.
+                throw new CliException(ExitCodes.Config, "configuration error: " + e.InnerException.Message, e.InnerException);
+            }
+        }
+    }
 
     public static Command Create(TextWriter output)
     {
@@ -68,7 +97,7 @@ internal static class ConfigCommand
             }
 
             var root = CliConfiguration.Load(result.GetValue(config), result.GetValue(set) ?? []);
-            foreach (var validate in Validators) validate(root);
+            Validate(root);
             var tree = CliConfiguration.HoconTree(root);
             var subtree = result.GetValue(path);
             if (result.GetValue(keys))

@@ -22,9 +22,10 @@ internal sealed partial class FcgiConnection
                 if (start == end)
                 {
                     start = end = 0;
-                    if (ActiveRequests == 0)
+                    if (ActiveRequests == 0 && _socket.Available == 0)
                     {
                         // Idle: hold no buffer while waiting (10,000 idle connections must stay cheap).
+                        // A zero-byte receive waits for readability without a buffer.
                         if (buffer is not null)
                         {
                             ArrayPool<byte>.Shared.Return(buffer);

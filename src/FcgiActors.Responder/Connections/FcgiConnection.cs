@@ -59,11 +59,8 @@ internal sealed partial class FcgiConnection
     public async Task RunAsync()
     {
         Exception? error = null;
-        Task writer;
-        using (ExecutionContext.SuppressFlow())
-        {
-            writer = Task.Run(Writer.RunAsync);
-        }
+        // The writer runs synchronously up to its first wait on the empty channel: no thread hop.
+        var writer = Writer.RunAsync();
 
         try
         {

@@ -1,6 +1,8 @@
 using System.Net;
 using FcgiActors.Client;
 using FcgiActors.Responder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FcgiActors.Proxy.Tests.Support;
 
@@ -9,9 +11,14 @@ public static class ProxyHarness
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
+    /// <summary>Warnings on stderr when FCGI_TEST_LOG is set, for diagnosing a failing run; silent otherwise.</summary>
+    public static ILoggerFactory LoggerFactory { get; } = Environment.GetEnvironmentVariable("FCGI_TEST_LOG") is { Length: > 0 } level
+        ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Enum.Parse<LogLevel>(level)))
+        : NullLoggerFactory.Instance;
+
     public static async Task<(FcgiProxy Proxy, EndPoint Front)> StartAsync(ProxySettings settings, ClientSettings? client = null, ResponderSettings? front = null)
     {
-        var proxy = new FcgiProxy(settings with { Listen = ["127.0.0.1:0"] }, front, client);
+        var proxy = new FcgiProxy(settings with { Listen = ["127.0.0.1:0"] }, front, client, LoggerFactory);
         await proxy.StartAsync().WaitAsync(Bound);
         return (proxy, proxy.BoundEndPoints[0]);
     }
