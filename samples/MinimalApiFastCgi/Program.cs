@@ -4,6 +4,10 @@ using FcgiActors.Hosting.AspNetCore;
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Configuration.AddHoconFile(Path.Combine(AppContext.BaseDirectory, "fcgi.conf"), optional: true);
 
+// Over the file: FCGI__RESPONDER__LISTEN__0=unix:/run/app.sock, then --fcgi:responder:listen:0=... switches.
+builder.Configuration.AddKebabEnvironmentVariables();
+builder.Configuration.AddCommandLine(args);
+
 // One line turns the app into a FastCGI application. Listen address, first match wins:
 // o.Listen(...) in code, fcgi.responder.listen in fcgi.conf, --urls / ASPNETCORE_URLS, 127.0.0.1:9000.
 if (!string.Equals(builder.Configuration["server"], "kestrel", StringComparison.OrdinalIgnoreCase))

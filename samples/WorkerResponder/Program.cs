@@ -8,6 +8,10 @@ using WorkerResponder;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddHoconFile(Path.Combine(AppContext.BaseDirectory, "fcgi.conf"), optional: true);
 
+// Over the file: FCGI__RESPONDER__LISTEN__0=unix:/run/app.sock, then --fcgi:responder:listen:0=... switches.
+builder.Configuration.AddKebabEnvironmentVariables();
+builder.Configuration.AddCommandLine(args);
+
 // Serilog as the host's logger: the responder logs through the host's ILoggerFactory.
 builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(new LoggerConfiguration()
