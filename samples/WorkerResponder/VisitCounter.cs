@@ -1,0 +1,9 @@
+namespace WorkerResponder;
+
+/// <summary>A singleton the per-request handler depends on.</summary>
+public sealed class VisitCounter
+{
+    private long _visits;
+
+    public long Next() => Interlocked.Increment(ref _visits);
+}
