@@ -8,7 +8,7 @@ ROOT=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # --- 1. System packages the interop tests need -------------------------------------------
-PKGS=(nginx libfcgi-bin libfcgi-dev php8.2-fpm gcc libc6-dev procps iproute2)
+PKGS=(nginx libfcgi-bin libfcgi-dev php8.2-fpm spawn-fcgi python3 gcc libc6-dev procps iproute2)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
