@@ -1,3 +1,4 @@
+using FcgiActors.Testing.Peers;
 using FcgiActors.Hocon;
 using FcgiActors.Proxy.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using FcgiActors.Testing.Peers;
 using System.Text;
 using FcgiActors.Proxy.Tests.Support;
 using static FcgiActors.Proxy.Tests.Support.ProxyHarness;

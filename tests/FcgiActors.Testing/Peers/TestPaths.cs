@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace FcgiActors.Proxy.Tests.Support;
+namespace FcgiActors.Testing.Peers;
 
 /// <summary>Where the real peers and our CLI are: from test.sh's variables, else found from the repository root.</summary>
-internal static class TestPaths
+public static class TestPaths
 {
     private static readonly Lazy<string> s_root = new(FindRoot);
     private static readonly Lazy<string> s_cEcho = new(FindCEcho);
@@ -13,7 +13,7 @@ internal static class TestPaths
     /// <summary>Our libfcgi echo (tests/peers/c-echo.c), built by test.sh or here with gcc.</summary>
     public static string CEcho => s_cEcho.Value;
 
-    /// <summary>fcgi.dll, run as <c>dotnet fcgi.dll proxy ...</c>.</summary>
+    /// <summary>fcgi.dll, run as <c>dotnet fcgi.dll COMMAND ...</c>.</summary>
     public static string Cli
     {
         get
