@@ -1,3 +1,4 @@
+using FcgiActors.Testing.Peers;
 using System.IO.Pipelines;
 using FcgiActors.Client.Tests.Support;
 
@@ -30,7 +31,7 @@ public sealed class PhpFpmInteropTests
     public async Task Post_IsEchoed_AndKeptConnectionsAreReused()
     {
         await using var php = await PhpFpmPeer.StartAsync();
-        await using var pool = new BackendPool(php.Address, ClientSettings.Default with { MaxConnectionsPerBackend = 1 });
+        await using var pool = new BackendPool(BackendAddress.Parse(php.Address), ClientSettings.Default with { MaxConnectionsPerBackend = 1 });
         var body = new byte[200_000];
         Random.Shared.NextBytes(body);
 
@@ -54,7 +55,7 @@ public sealed class PhpFpmInteropTests
     public async Task ConcurrentRequests_AreNeverPipelined_AndAllComplete()
     {
         await using var php = await PhpFpmPeer.StartAsync(children: 2);
-        await using var pool = new BackendPool(php.Address, ClientSettings.Default with { MaxConnectionsPerBackend = 2 });
+        await using var pool = new BackendPool(BackendAddress.Parse(php.Address), ClientSettings.Default with { MaxConnectionsPerBackend = 2 });
 
         var outputs = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
         {
@@ -72,7 +73,7 @@ public sealed class PhpFpmInteropTests
     public async Task LargeParam_OverOneRecord_ReachesPhp()
     {
         await using var php = await PhpFpmPeer.StartAsync(children: 1);
-        await using var pool = new BackendPool(php.Address, ClientSettings.Default);
+        await using var pool = new BackendPool(BackendAddress.Parse(php.Address), ClientSettings.Default);
         var big = new string('z', 50_000);
         var request = Request(php, "env=HTTP_X_BIG");
         request = new FcgiClientRequest

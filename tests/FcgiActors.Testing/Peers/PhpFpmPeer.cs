@@ -1,12 +1,10 @@
-using FcgiActors.Testing.Peers;
-
-namespace FcgiActors.Proxy.Tests.Support;
+namespace FcgiActors.Testing.Peers;
 
 /// <summary>
 /// A real PHP-FPM master with one static pool on a free loopback port, serving an echo
 /// script from a private directory; configuration generated per test, stopped by PID.
 /// </summary>
-internal sealed class PhpFpmPeer : IAsyncDisposable
+public sealed class PhpFpmPeer : IAsyncDisposable
 {
     // Same answer shape as the C echo: the body read from php://input as it streams.
     private const string Script = """
@@ -39,7 +37,7 @@ internal sealed class PhpFpmPeer : IAsyncDisposable
 
     public static async Task<PhpFpmPeer> StartAsync(int children = 2)
     {
-        var directory = Directory.CreateTempSubdirectory("fcgi-proxy-php-").FullName;
+        var directory = Directory.CreateTempSubdirectory("fcgi-test-php-").FullName;
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
