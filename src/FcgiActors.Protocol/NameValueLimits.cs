@@ -18,12 +18,15 @@ public sealed record NameValueLimits(int MaxNameLength, int MaxValueLength, long
         MaxNameLength: 4096, MaxValueLength: 64 * 1024, MaxTotalBytes: 256 * 1024, MaxPairs: 1024);
 
     /// <summary>
-    /// Bounds for GET_VALUES bodies: one record, small names. The pair count is bounded only by
-    /// the record (a pair takes at least 2 bytes): GET_VALUES handling keeps nothing per pair,
-    /// and a query repeating a name 100 times must still be answered (§4.1), not refused.
+    /// Bounds for GET_VALUES bodies: only the one record they arrive in. The body is already in
+    /// memory and handling keeps nothing per pair, so nothing is gained by refusing more: a
+    /// query repeating a name 100 times, or asking for a 1,000-byte name we do not know, must
+    /// still be answered with the variables we do know (§4.1: "the application ... ignores
+    /// unrecognized names"), not refused.
     /// </summary>
     public static NameValueLimits Management { get; } = new(
-        MaxNameLength: 256, MaxValueLength: 256, MaxTotalBytes: FcgiConstants.MaxContentLength,
+        MaxNameLength: FcgiConstants.MaxContentLength, MaxValueLength: FcgiConstants.MaxContentLength,
+        MaxTotalBytes: FcgiConstants.MaxContentLength,
         MaxPairs: FcgiConstants.MaxContentLength / 2);
 
     /// <summary>Only the encoding's own limits: for tests and trusted peers.</summary>

@@ -69,6 +69,16 @@ public sealed class GetValuesTests
     }
 
     [Fact]
+    public void WriteResult_UnknownNameLongerThanAnyVariable_IsIgnoredAndTheRestAnswered()
+    {
+        var longName = new string('X', 1000);
+
+        var record = Answer(Query(longName, "FCGI_MPXS_CONNS"), AllKnown);
+
+        Assert.Equal([("FCGI_MPXS_CONNS", "1")], Pairs(record.Content));
+    }
+
+    [Fact]
     public void WriteResult_NullValues_AreLeftOut()
     {
         var record = Answer(Query("FCGI_MAX_CONNS", "FCGI_MAX_REQS", "FCGI_MPXS_CONNS"), new ManagementValues(null, null, false));
