@@ -34,7 +34,7 @@ internal sealed partial class FcgiConnection
     private volatile bool _closeRequested;
     private volatile bool _outputClosed;
     private int _aborted;
-    private volatile bool _connectionLost;
+    private volatile bool _connectionLost; // requests ended by the connection's end count as aborted, not failed
 
     public FcgiConnection(Socket socket, string id, ServerContext server, IConnectionOwner owner)
     {
