@@ -52,6 +52,7 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             resumeWriterThreshold: settings.ResponseBufferSize / 2,
             minimumSegmentSize: 32 * 1024,
             useSynchronizationContext: false);
+        FcgiInstruments.ConnectionOpened(FcgiComponent.Client);
     }
 
     public long Id { get; }
@@ -368,6 +369,8 @@ internal sealed partial class BackendConnection : IAsyncDisposable
             }
         }
 
+        FcgiInstruments.ConnectionClosed(FcgiComponent.Client);
+        FcgiInstruments.BackendFailed(FcgiComponent.Client, FcgiBackendError.ConnectionLost, reason is ObjectDisposedException ? 0 : requests.Length);
         if (requests.Length > 0 || reason is not ObjectDisposedException)
         {
             _logger.LogDebug(reason, "Connection {ConnectionId} to {Backend} closed with {Count} active requests",

@@ -197,6 +197,7 @@ public sealed class BackendPool : IAsyncDisposable
                 _retryAtTicks = Environment.TickCount64 + (long)backoff.TotalMilliseconds;
             }
 
+            FcgiInstruments.BackendFailed(FcgiComponent.Client, FcgiBackendError.Connect);
             _logger.LogWarning("Connecting to {Backend} failed ({Error}); next attempt in {Backoff}", Address, ex.Message, backoff);
             WakeWaiters(all: true);
             throw new FcgiBackendException($"Could not connect to {Address}: {ex.Message}", Address, requestStarted: false, ex);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using FcgiActors.Hosting.Metrics;
 using FcgiActors.Responder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -20,17 +18,15 @@ public sealed class FcgiResponderService : IHostedService, IAsyncDisposable
     private readonly FcgiRequestHandler _handler;
     private readonly IConfiguration? _configuration;
     private readonly ILoggerFactory? _loggerFactory;
-    private readonly FcgiMetrics? _metrics;
     private FcgiServer? _server;
 
     internal FcgiResponderService(FcgiResponderOptions options, FcgiRequestHandler handler, IConfiguration? configuration,
-        ILoggerFactory? loggerFactory, FcgiMetrics? metrics)
+        ILoggerFactory? loggerFactory)
     {
         _options = options;
         _handler = handler;
         _configuration = configuration;
         _loggerFactory = loggerFactory;
-        _metrics = metrics;
     }
 
     /// <summary>The settings in effect once started (null before).</summary>
@@ -51,8 +47,7 @@ public sealed class FcgiResponderService : IHostedService, IAsyncDisposable
         }
 
         Settings = _options.Resolve(_configuration, ResponderSettings.FromConfiguration, ResponderSettings.Default);
-        var handler = _metrics is null ? _handler : Measured;
-        var server = new FcgiServer(Settings, handler, _loggerFactory);
+        var server = new FcgiServer(Settings, _handler, _loggerFactory);
         await server.StartAsync(cancellationToken);
         _server = server;
     }
@@ -72,27 +67,6 @@ public sealed class FcgiResponderService : IHostedService, IAsyncDisposable
         if (_server is { } server)
         {
             await server.DisposeAsync();
-        }
-    }
-
-    private async Task Measured(FcgiRequestContext context)
-    {
-        var start = Stopwatch.GetTimestamp();
-        _metrics!.RequestStarted(FcgiComponent.Responder);
-        var outcome = FcgiRequestOutcome.Failed;
-        try
-        {
-            await _handler(context);
-            outcome = context.Aborted.IsCancellationRequested ? FcgiRequestOutcome.Aborted : FcgiRequestOutcome.Completed;
-        }
-        catch (OperationCanceledException) when (context.Aborted.IsCancellationRequested)
-        {
-            outcome = FcgiRequestOutcome.Aborted;
-            throw;
-        }
-        finally
-        {
-            _metrics.RequestStopped(FcgiComponent.Responder, outcome, start);
         }
     }
 }

@@ -7,14 +7,15 @@ namespace FcgiActors.Hosting;
 public static partial class FcgiServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the singleton <see cref="FcgiMetrics"/> (meter "FcgiActors") over the host's
-    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>. Called by every Add* method; safe to call again.
+    /// Registers the singleton <see cref="FcgiMetrics"/>, the view over the process-wide meter
+    /// "FcgiActors" (<see cref="FcgiActors.Diagnostics.FcgiInstruments"/>), and the host's metrics
+    /// services. Called by every Add* method; safe to call again.
     /// </summary>
     public static IServiceCollection AddFcgiMetrics(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
-        services.TryAddSingleton(sp => new FcgiMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<FcgiMetrics>();
         return services;
     }
 }

@@ -57,7 +57,7 @@ public static partial class FcgiServiceCollectionExtensions
         configure?.Invoke(options);
         services.AddFcgiMetrics();
         services.AddSingleton(sp => new FcgiResponderService(options, handlerFactory(sp), sp.GetService<IConfiguration>(),
-            sp.GetService<ILoggerFactory>(), sp.GetService<FcgiMetrics>()));
+            sp.GetService<ILoggerFactory>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<FcgiResponderService>());
         return services;
     }

@@ -39,19 +39,19 @@ public sealed partial record ProxySettings
             {
                 Status = overload.Int("status", d.Overload.Status),
                 Body = overload.String("body", d.Overload.Body),
-                RetryAfterSeconds = (int)overload.Duration("retry-after", TimeSpan.FromSeconds(d.Overload.RetryAfterSeconds)).TotalSeconds,
+                RetryAfterSeconds = (int)overload.NonNegativeDuration("retry-after", TimeSpan.FromSeconds(d.Overload.RetryAfterSeconds)).TotalSeconds,
                 ProtocolStatus = overload.Enum("protocol-status", d.Overload.ProtocolStatus),
             },
             DenyParams = r.List("deny-params", d.DenyParams),
             StripParams = r.List("strip-params", d.StripParams),
             Health = new HealthSettings
             {
-                FailureThreshold = health.Int("failure-threshold", d.Health.FailureThreshold),
+                FailureThreshold = health.Int("failure-threshold", d.Health.FailureThreshold, min: 1),
                 ProbeInterval = health.Duration("probe-interval", d.Health.ProbeInterval),
                 ProbeTimeout = health.Duration("probe-timeout", d.Health.ProbeTimeout),
             },
-            DrainTimeout = r.Duration("drain-timeout", d.DrainTimeout),
-            MaxRetries = r.Int("max-retries", d.MaxRetries),
+            DrainTimeout = r.NonNegativeDuration("drain-timeout", d.DrainTimeout),
+            MaxRetries = r.Int("max-retries", d.MaxRetries, min: 0),
         }.Validate();
     }
 
@@ -66,14 +66,14 @@ public sealed partial record ProxySettings
             {
                 Command = s.String("command", f.Command),
                 Args = s.List("args", f.Args),
-                Count = s.Int("count", f.Count),
+                Count = s.Int("count", f.Count, min: 1),
                 Listen = s.String("listen", f.Listen),
                 Environment = s.Map("environment"),
-                RestartMinBackoff = s.Duration("restart-min-backoff", f.RestartMinBackoff),
-                RestartMaxBackoff = s.Duration("restart-max-backoff", f.RestartMaxBackoff),
-                RestartResetAfter = s.Duration("restart-reset-after", f.RestartResetAfter),
-                StopTimeout = s.Duration("stop-timeout", f.StopTimeout),
-                StartTimeout = s.Duration("start-timeout", f.StartTimeout),
+                RestartMinBackoff = s.NonNegativeDuration("restart-min-backoff", f.RestartMinBackoff),
+                RestartMaxBackoff = s.NonNegativeDuration("restart-max-backoff", f.RestartMaxBackoff),
+                RestartResetAfter = s.NonNegativeDuration("restart-reset-after", f.RestartResetAfter),
+                StopTimeout = s.NonNegativeDuration("stop-timeout", f.StopTimeout),
+                StartTimeout = s.NonNegativeDuration("start-timeout", f.StartTimeout),
             };
         }
 
@@ -82,12 +82,12 @@ public sealed partial record ProxySettings
             Name = name,
             Backends = r.List("backends", fallback.Backends),
             Spawn = spawn,
-            MaxConcurrency = r.Int("max-concurrency", fallback.MaxConcurrency),
-            QueueSize = r.Int("queue-size", fallback.QueueSize),
-            QueueTimeout = r.Duration("queue-timeout", fallback.QueueTimeout),
+            MaxConcurrency = r.Int("max-concurrency", fallback.MaxConcurrency, min: 1),
+            QueueSize = r.Int("queue-size", fallback.QueueSize, min: 0),
+            QueueTimeout = r.NonNegativeDuration("queue-timeout", fallback.QueueTimeout),
             Multiplexing = r.Enum("multiplexing", fallback.Multiplexing),
-            MaxConnectionsPerBackend = r.Int("max-connections-per-backend", fallback.MaxConnectionsPerBackend),
-            MaxRequestsPerConnection = r.Int("max-requests-per-connection", fallback.MaxRequestsPerConnection),
+            MaxConnectionsPerBackend = r.Int("max-connections-per-backend", fallback.MaxConnectionsPerBackend, min: 1),
+            MaxRequestsPerConnection = r.Int("max-requests-per-connection", fallback.MaxRequestsPerConnection, min: 1),
         };
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using FcgiActors.Hocon;
+using FcgiActors.Cli.Logging;
 using FcgiActors.Responder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -8,9 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace FcgiActors.Cli.Commands;
 
 /// <summary>
-/// `fcgi echo [--listen ADDRESS ...] [--config FILE] [--log-level LEVEL]`: the sample responder
-/// (<see cref="EchoHandler"/>). Without --listen it serves the listen socket on fd 0 when it
-/// was spawned with one (spawn-fcgi, cgi-fcgi -start, lighttpd bin-path), else the configured
+/// `fcgi echo [--listen ADDRESS ...] [--config FILE] [--set PATH=VALUE ...] [--log-level LEVEL]`:
+/// the sample responder (<see cref="EchoHandler"/>). Configuration and logging as every command
+/// (<see cref="CliConfiguration.Load"/>, <see cref="FcgiLogging"/>; logs on stderr, since stdout may
+/// belong to a web server or cgi-fcgi). Without --listen it serves the listen socket on fd 0 when
+/// it was spawned with one (spawn-fcgi, cgi-fcgi -start, lighttpd bin-path), else the configured
 /// fcgi.responder.listen (127.0.0.1:9000 by default). SIGTERM and Ctrl+C stop it gracefully.
 /// </summary>
 internal static class EchoCommand
@@ -19,45 +21,42 @@ internal static class EchoCommand
     {
         var listen = new Option<string[]>("--listen", "-l")
         {
-            Description = "Address to listen on: 127.0.0.1:9000, [::1]:9000, :9000 (all interfaces), unix:/path or /abs/path, fd:0. Repeatable.",
+            Description = "Address to listen on: 127.0.0.1:9000, [::1]:9000, :9000 (all interfaces, IPv6 and IPv4), unix:/path or /abs/path, fd:0. Repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var config = new Option<FileInfo?>("--config", "-c")
+        var config = CommonOptions.Config();
+        var set = CommonOptions.Set();
+        var logLevel = new Option<LogLevel?>("--log-level")
         {
-            Description = "A HOCON file merged over the built-in reference.conf (section fcgi.responder).",
-        };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Minimum log level on stderr (Trace logs every record).",
-            DefaultValueFactory = _ => LogLevel.Information,
+            Description = "Minimum log level, replacing fcgi.logging.level (Trace logs every record).",
         };
         var command = new Command("echo", "Run the echo FastCGI responder (query, method, counter, pid, then the request body).")
         {
-            listen, config, logLevel,
+            listen, config, set, logLevel,
         };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(listen) ?? [], result.GetValue(config), result.GetValue(logLevel), ct));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(listen) ?? [], result.GetValue(config), result.GetValue(set) ?? [], result.GetValue(logLevel), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] listen, FileInfo? configFile, LogLevel level, CancellationToken ct)
+    private static async Task<int> RunAsync(string[] listen, string? configFile, string[] overrides, LogLevel? level, CancellationToken ct)
     {
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(level)
-            // stdout may belong to a web server or cgi-fcgi: every log line goes to stderr.
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .AddFilter("Microsoft", LogLevel.Warning));
+        // Bad HOCON or a bad fcgi.logging value propagates to Cli: one line naming the path, exit 78.
+        var root = CliConfiguration.Load(configFile, overrides);
         ResponderSettings settings;
         try
         {
-            settings = LoadSettings(configFile, listen);
+            settings = LoadSettings(root, listen);
         }
-        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or FileNotFoundException or HoconException)
+        catch (FormatException e)
         {
-            await Console.Error.WriteLineAsync("fcgi echo: " + e.Message);
-            return e is FormatException ? ExitCodes.Usage : ExitCodes.Config;
+            throw new CliException(ExitCodes.Usage, "echo: " + e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Config, "configuration error: " + e.Message, e);
         }
 
+        using var loggerFactory = FcgiLogging.CreateLoggerFactory(root, level);
         await using var server = new FcgiServer(settings, EchoHandler.HandleAsync, loggerFactory);
         try
         {
@@ -65,8 +64,7 @@ internal static class EchoCommand
         }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync("fcgi echo: " + e.Message);
-            return ExitCodes.Unavailable;
+            throw new CliException(ExitCodes.Unavailable, "echo: " + e.Message, e);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -84,18 +82,10 @@ internal static class EchoCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>reference.conf, then the --config file, then FCGI__ environment variables, then --listen.</summary>
-    internal static ResponderSettings LoadSettings(FileInfo? configFile, string[] listen)
+    /// <summary>fcgi.responder from the loaded configuration (reference.conf, --config, FCGI__ variables, --set), then --listen.</summary>
+    internal static ResponderSettings LoadSettings(IConfiguration root, string[] listen)
     {
-        var builder = new ConfigurationBuilder()
-            .AddHoconResource(typeof(EchoCommand).Assembly, "FcgiActors.reference.conf", optional: true);
-        if (configFile is not null)
-        {
-            builder.AddHoconFile(configFile.FullName);
-        }
-
-        builder.AddKebabEnvironmentVariables();
-        var settings = ResponderSettings.FromConfiguration(builder.Build().GetSection("fcgi:responder"));
+        var settings = ResponderSettings.FromConfiguration(root.GetSection("fcgi:responder"));
         if (listen.Length > 0)
         {
             return settings with { Listen = listen.Select(ListenAddress.Parse).ToArray() };

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using FcgiActors.Cli.Logging;
 using FcgiActors.Client;
-using FcgiActors.Hocon;
 using FcgiActors.Proxy;
 using FcgiActors.Responder;
 using Microsoft.Extensions.Configuration;
@@ -44,7 +44,7 @@ internal static class ProxyCommand
         var set = CommonOptions.Set();
         var logLevel = new Option<LogLevel?>("--log-level")
         {
-            Description = "Minimum log level, console on stderr (default: the fcgi.logging section).",
+            Description = "Minimum log level, replacing fcgi.logging.level (sink and format still from fcgi.logging).",
         };
         var command = new Command("proxy", "Run the multiplexing FastCGI proxy (with no pool configured: two built-in echo responders).")
         {
@@ -56,27 +56,26 @@ internal static class ProxyCommand
 
     private static async Task<int> RunAsync(string[] listen, string? configFile, string[] overrides, LogLevel? level, CancellationToken ct)
     {
+        // Bad HOCON or a bad fcgi.logging value propagates to Cli: one line naming the path, exit 78.
+        var root = CliConfiguration.Load(configFile, overrides);
         ProxySettings settings;
         ResponderSettings front;
         ClientSettings client;
-        IConfiguration root;
         try
         {
-            root = CliConfiguration.Load(configFile, overrides);
             (settings, front, client) = LoadSettings(root, listen);
         }
-        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException or FileNotFoundException or HoconException)
+        catch (FormatException e)
         {
-            await Console.Error.WriteLineAsync("fcgi proxy: " + e.Message);
-            return e is FormatException ? ExitCodes.Usage : ExitCodes.Config;
+            throw new CliException(ExitCodes.Usage, "proxy: " + e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            // The binders name the HOCON path (fcgi.proxy.pool-defaults.queue-size = "-1": ...).
+            throw new CliException(ExitCodes.Config, "configuration error: " + e.Message, e);
         }
 
-        using var loggerFactory = level is { } explicitLevel
-            ? LoggerFactory.Create(builder => builder
-                .SetMinimumLevel(explicitLevel)
-                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-                .AddFilter("Microsoft", LogLevel.Warning))
-            : Logging.FcgiLogging.CreateLoggerFactory(root);
+        using var loggerFactory = FcgiLogging.CreateLoggerFactory(root, level);
         await using var proxy = new FcgiProxy(settings, front, client, loggerFactory);
         try
         {
@@ -84,9 +83,8 @@ internal static class ProxyCommand
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or System.ComponentModel.Win32Exception)
         {
-            await Console.Error.WriteLineAsync("fcgi proxy: " + e.Message);
             await proxy.StopAsync(CancellationToken.None);
-            return ExitCodes.Unavailable;
+            throw new CliException(ExitCodes.Unavailable, "proxy: " + e.Message, e);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -36,7 +36,18 @@ internal static class FcgiLogging
     /// binds fcgi.logging (throws ConfigurationException naming the path when it is invalid).
     /// </summary>
     public static ILoggerFactory CreateLoggerFactory(Microsoft.Extensions.Configuration.IConfiguration root)
-        => CreateLoggerFactory(LoggingSettings.FromConfiguration(root.GetSection("fcgi:logging")));
+        => CreateLoggerFactory(root, levelOverride: null);
+
+    /// <summary>
+    /// As <see cref="CreateLoggerFactory(Microsoft.Extensions.Configuration.IConfiguration)"/>, with a
+    /// command's <c>--log-level</c> (when given) replacing fcgi.logging.level; sink, format and
+    /// per-area levels still come from the configuration.
+    /// </summary>
+    public static ILoggerFactory CreateLoggerFactory(Microsoft.Extensions.Configuration.IConfiguration root, LogLevel? levelOverride)
+    {
+        var settings = LoggingSettings.FromConfiguration(root.GetSection("fcgi:logging"));
+        return CreateLoggerFactory(levelOverride is { } level ? settings with { Level = level } : settings);
+    }
 
     internal static Logger CreateLogger(LoggingSettings settings, TextWriter? consoleOverride)
     {

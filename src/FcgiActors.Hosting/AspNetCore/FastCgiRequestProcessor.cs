@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FcgiActors.Diagnostics;
 using FcgiActors.Hosting.Metrics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,7 @@ internal sealed class FastCgiRequestProcessor<TContext>
             _logger.LogError(ex, "FastCGI request {ConnectionId}/{RequestId} could not be mapped to HTTP",
                 exchange.ConnectionId, exchange.RequestId);
             exchange.AppStatus = 1;
-            outcome = FcgiRequestOutcome.Failed;
+            outcome = FcgiRequestOutcome.Error;
         }
         finally
         {
@@ -102,7 +103,7 @@ internal sealed class FastCgiRequestProcessor<TContext>
 
         _application.DisposeContext(context, applicationException);
         return features.IsAborted ? FcgiRequestOutcome.Aborted
-            : applicationException is not null ? FcgiRequestOutcome.Failed
+            : applicationException is not null ? FcgiRequestOutcome.Error
             : FcgiRequestOutcome.Completed;
     }
 

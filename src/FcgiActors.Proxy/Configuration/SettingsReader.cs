@@ -43,6 +43,24 @@ internal readonly struct SettingsReader
             : throw Error(key, text, "an integer");
     }
 
+    /// <summary>An integer of at least <paramref name="min"/>: sizes and counts are refused here, where the path is known.</summary>
+    public int Int(string key, int fallback, int min)
+    {
+        var value = Int(key, fallback);
+        return value >= min || _section[key] is null
+            ? value
+            : throw Error(key, _section[key]!, min == 0 ? "a count that is not negative" : $"an integer of at least {min}");
+    }
+
+    /// <summary>A duration that is not negative.</summary>
+    public TimeSpan NonNegativeDuration(string key, TimeSpan fallback)
+    {
+        var value = Duration(key, fallback);
+        return value >= TimeSpan.Zero || _section[key] is null
+            ? value
+            : throw Error(key, _section[key]!, "a duration that is not negative");
+    }
+
     public bool Bool(string key, bool fallback)
     {
         var text = _section[key];

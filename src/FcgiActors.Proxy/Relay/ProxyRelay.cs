@@ -115,6 +115,7 @@ internal sealed partial class ProxyRelay
             {
                 // Nothing of the request reached this backend: another one may take it (issue 4, Faults).
                 LogRetry(_log, ex, context.ConnectionId, context.RequestId, backend.Address.ToString());
+                FcgiInstruments.BackendFailed(FcgiComponent.Proxy, FcgiBackendError.NotReached);
                 var next = await _router.ReassignAsync(lease, BackendOutcome.NotReached, tried).ConfigureAwait(false);
                 if (next < 0)
                 {
@@ -128,6 +129,7 @@ internal sealed partial class ProxyRelay
             catch (FcgiBackendException ex)
             {
                 LogBackendFailed(_log, ex, context.ConnectionId, context.RequestId, backend.Address.ToString());
+                FcgiInstruments.BackendFailed(FcgiComponent.Proxy, ex.RequestStarted ? FcgiBackendError.Response : FcgiBackendError.NotReached);
                 await WriteBadGatewayAsync(context).ConfigureAwait(false);
                 return (lease, ex.RequestStarted ? BackendOutcome.Failed : BackendOutcome.NotReached);
             }
@@ -170,6 +172,7 @@ internal sealed partial class ProxyRelay
         {
             await ObserveAsync(stderr).ConfigureAwait(false);
             LogBackendFailed(_log, ex, context.ConnectionId, context.RequestId, _backends[lease.Pool][lease.Backend].Address.ToString());
+            FcgiInstruments.BackendFailed(FcgiComponent.Proxy, FcgiBackendError.Response);
             if (!progress.Wrote)
             {
                 await WriteBadGatewayAsync(context).ConfigureAwait(false);
@@ -239,6 +242,7 @@ internal sealed partial class ProxyRelay
     private Task WriteOverloadAsync(FcgiRequestContext context)
     {
         var policy = _settings.Overload;
+        FcgiInstruments.ProxyOverloadAnswered();
         context.ProtocolStatus = policy.ProtocolStatus;
         return CgiResponses.WriteAsync(context.Output, policy.Status, policy.Body, policy.RetryAfterSeconds);
     }

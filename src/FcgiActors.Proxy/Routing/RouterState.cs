@@ -59,6 +59,7 @@ internal sealed class RouterState
         if (p.Queue.Count < p.QueueSize)
         {
             p.Queue.AddLast(waiterId);
+            FcgiInstruments.ProxyQueued();
             return new Admission(AdmissionKind.Queued, -1);
         }
 
@@ -66,7 +67,16 @@ internal sealed class RouterState
     }
 
     /// <summary>Removes a waiter that timed out or whose front went away; false when it was no longer queued.</summary>
-    public bool Cancel(string pool, long waiterId) => _pools[pool].Queue.Remove(waiterId);
+    public bool Cancel(string pool, long waiterId)
+    {
+        var removed = _pools[pool].Queue.Remove(waiterId);
+        if (removed)
+        {
+            FcgiInstruments.ProxyDequeued();
+        }
+
+        return removed;
+    }
 
     /// <summary>
     /// Keeps the slot but moves the request to another healthy backend not in
@@ -159,6 +169,7 @@ internal sealed class RouterState
             }
 
             p.Queue.RemoveFirst();
+            FcgiInstruments.ProxyDequeued();
             p.InFlight++;
             p.Backends[backend].Outstanding++;
             grants.Add(new Grant(first.Value, backend));

@@ -172,6 +172,8 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
             {
                 return;
             }
+
+            FcgiInstruments.BackendRestarted(FcgiComponent.Proxy);
         }
     }
 

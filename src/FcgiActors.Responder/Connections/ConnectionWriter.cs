@@ -314,6 +314,7 @@ internal sealed class ConnectionWriter
             memory = memory[sent..];
         }
 
+        FcgiInstruments.Sent(FcgiComponent.Responder, _batch.Length);
         _batch.Reset();
     }
 

@@ -69,6 +69,7 @@ internal sealed partial class FcgiConnection
                 }
 
                 end += received;
+                FcgiInstruments.Received(FcgiComponent.Responder, received);
                 if (_outputClosed)
                 {
                     // Lingering close: read and drop until the peer closes or the drain times out.
@@ -199,6 +200,7 @@ internal sealed partial class FcgiConnection
         var body = BeginRequestBody.Parse(content);
         var request = new RequestState(this, id, body.Role, body.KeepConnection);
         var others = Interlocked.Increment(ref _active) - 1;
+        FcgiInstruments.RequestBegan(FcgiComponent.Responder);
         if (!body.KeepConnection)
         {
             // §5.1: "the application closes the connection after responding to this request".

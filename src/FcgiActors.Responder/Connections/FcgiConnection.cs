@@ -34,6 +34,7 @@ internal sealed partial class FcgiConnection
     private volatile bool _closeRequested;
     private volatile bool _outputClosed;
     private int _aborted;
+    private volatile bool _connectionLost; // requests ended by the connection's end count as aborted, not failed
 
     public FcgiConnection(Socket socket, string id, ServerContext server, IConnectionOwner owner)
     {
@@ -62,6 +63,7 @@ internal sealed partial class FcgiConnection
     public async Task RunAsync()
     {
         Exception? error = null;
+        FcgiInstruments.ConnectionOpened(FcgiComponent.Responder);
         // The writer runs synchronously up to its first wait on the empty channel: no thread hop.
         var writer = Writer.RunAsync();
 
@@ -101,6 +103,7 @@ internal sealed partial class FcgiConnection
         }
 
         CloseSocket();
+        FcgiInstruments.ConnectionClosed(FcgiComponent.Responder);
         _owner.ConnectionClosed(this, error);
     }
 
@@ -196,6 +199,7 @@ internal sealed partial class FcgiConnection
             }
         }
 
+        FcgiInstruments.RequestEnded(FcgiComponent.Responder, FcgiInstruments.ResponderOutcome(request.ProtocolStatus, request.AppStatus, request.DiscardOutput, _connectionLost));
         Volatile.Write(ref _lastActivityTicks, Environment.TickCount64);
         if (Interlocked.Decrement(ref _active) == 0 && _closeRequested)
         {
@@ -205,6 +209,7 @@ internal sealed partial class FcgiConnection
 
     private void AbortRequests(string reason)
     {
+        _connectionLost = true;
         RequestState[] live;
         lock (_requests)
         {

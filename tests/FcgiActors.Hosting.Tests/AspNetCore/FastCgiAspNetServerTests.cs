@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using FcgiActors.Hocon;
 using FcgiActors.Hosting.AspNetCore;
-using FcgiActors.Hosting.Metrics;
 using FcgiActors.Hosting.Tests.Metrics;
+using FcgiActors.Testing;
 using FcgiActors.Responder;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FcgiActors.Hosting.Tests.AspNetCore;
 
+[Collection(MetricsCollection.Name)]
 public class FastCgiAspNetServerTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -94,7 +95,7 @@ public class FastCgiAspNetServerTests
     public async Task Requests_AreCountedOnFcgiMetricsWithOutcome()
     {
         await using var app = Build(b => b.WebHost.UseFastCgi(o => o.Listen("127.0.0.1:0")));
-        using var recorder = new MeasurementRecorder(app.Services.GetRequiredService<FcgiMetrics>());
+        using var recorder = new MetricsRecorder();
         await app.StartAsync().WaitAsync(Timeout);
         var endpoint = app.Services.GetRequiredService<FastCgiAspNetServer>().BoundEndPoints[0];
 
@@ -103,10 +104,11 @@ public class FastCgiAspNetServerTests
 
         Assert.StartsWith("Status: 500", failed, StringComparison.Ordinal);
         await app.StopAsync().WaitAsync(Timeout);
-        var requests = recorder.Measurements.Where(m => m.Name == "fcgi.requests" && m.Tag("fcgi.component") == "aspnet").ToList();
-        Assert.Contains(requests, m => m.Tag("fcgi.outcome") == "completed");
-        Assert.Contains(requests, m => m.Tag("fcgi.outcome") == "failed");
-        Assert.Equal(0, recorder.Measurements.Where(m => m.Name == "fcgi.requests.active").Sum(m => m.Value));
+        Assert.Equal(1, recorder.Sum("fcgi.requests", ("component", "aspnet"), ("outcome", "completed")));
+        Assert.Equal(1, recorder.Sum("fcgi.requests", ("component", "aspnet"), ("outcome", "error")));
+        Assert.Equal(0, recorder.Sum("fcgi.requests.active"));
+        // The FastCGI layer under ASP.NET Core is the responder: both requests ended there too.
+        Assert.Equal(2, recorder.Sum("fcgi.requests", ("component", "responder"), ("outcome", "completed")));
     }
 
     private static async Task<string> CgiFcgiGetPathAsync(EndPoint endpoint, string path)
