@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Text;
 using FcgiActors.Protocol;
 using FcgiActors.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FcgiActors.Client.Tests.Support;
 
@@ -18,15 +17,6 @@ internal sealed class ScriptedBackend
     private readonly IDuplexPipe _pipe;
 
     internal ScriptedBackend(IDuplexPipe pipe) => _pipe = pipe;
-
-    /// <summary>A started connection and the backend script's end of it.</summary>
-    public static (BackendConnection Connection, ScriptedBackend Backend) Create(ClientSettings? settings = null, bool probe = false)
-    {
-        var (client, server) = DuplexPipe.CreatePair();
-        var connection = new BackendConnection(client, null, Address, settings ?? ClientSettings.Default, NullLogger.Instance);
-        connection.Start(probe);
-        return (connection, new ScriptedBackend(server));
-    }
 
     public async Task<CollectedRecord> ReadAsync()
     {

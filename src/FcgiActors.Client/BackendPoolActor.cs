@@ -1,0 +1,447 @@
+using FcgiActors.Actors;
+using Microsoft.Extensions.Logging;
+using static FcgiActors.Client.BackendConnectionActor;
+
+namespace FcgiActors.Client;
+
+/// <summary>
+/// The connections to one backend, as an actor (DESIGN.md: BackendPoolActor). It owns the
+/// connection set (children, at most <see cref="ClientSettings.MaxConnectionsPerBackend"/>),
+/// picks the least busy connection with a free slot, keeps the bounded wait queue, moves a
+/// request whose connection died before sending it to another one, and closes idle kept
+/// connections. Reconnecting is supervision: a child that cannot connect fails and is restarted
+/// with exponential backoff (<see cref="BackoffOptions"/>); meanwhile requests that no open
+/// connection can take fail fast and <see cref="BackendPool.IsHealthy"/> is false.
+/// </summary>
+internal sealed partial class BackendPoolActor : ReceiveActor
+{
+    /// <summary>Connections a request may lose before any byte of it was sent, before it fails.</summary>
+    public const int MaxStartAttempts = 3;
+
+    private readonly BackendAddress _address;
+    private readonly ClientSettings _settings;
+    private readonly BackendPoolStatus _status;
+    private readonly BackendConnector _connect;
+    private readonly ILogger _logger;
+    private readonly ILogger _connectionLogger;
+    private readonly Dictionary<IActorRef, Entry> _connections = [];
+    private readonly LinkedList<PendingRequest> _queue = new();
+    private int _spawned;
+    private int _failedConnects;
+    private long _nextAttemptTicks;
+    private IActorRef? _shutdownReplyTo;
+
+    public BackendPoolActor(BackendAddress address, ClientSettings settings, BackendPoolStatus status, BackendConnector connect, ILoggerFactory loggerFactory)
+    {
+        _address = address;
+        _settings = settings;
+        _status = status;
+        _connect = connect;
+        _logger = loggerFactory.CreateLogger<BackendPool>();
+        _connectionLogger = loggerFactory.CreateLogger<BackendConnection>();
+
+        Receive<SendRequest>(send => Dispatch(send.Request, front: false));
+        Receive<ConnectionOpened>(OnOpened);
+        Receive<ConnectFailed>(OnConnectFailed);
+        Receive<LimitChanged>(changed =>
+        {
+            if (_connections.TryGetValue(changed.Connection, out var entry))
+            {
+                entry.Limit = changed.Limit;
+                DrainQueue();
+            }
+        });
+        Receive<RequestFinished>(OnFinished);
+        Receive<StartRejected>(rejected =>
+        {
+            Release(rejected.Connection, rejected.Request);
+            Dispatch(rejected.Request, front: true);
+        });
+        Receive<StartWithdrawn>(OnWithdrawn);
+        Receive<Terminated>(OnTerminated);
+        Receive<SweepIdle>(_ => CloseIdleConnections());
+        Receive<Shutdown>(_ => OnShutdown());
+    }
+
+    private enum State
+    {
+        Connecting,
+        Open,
+        Draining,
+        BackingOff,
+        Stopping,
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(
+            Decider.From(Directive.Stop, (typeof(BackendConnectException), Directive.Restart)),
+            backoff: new BackoffOptions(_settings.ReconnectMinBackoff, _settings.ReconnectMaxBackoff));
+
+    protected override void PreStart()
+    {
+        var sweep = TimeSpan.FromMilliseconds(Math.Clamp(_settings.IdleTimeout.TotalMilliseconds / 4, 50, 5000));
+        Context.Timers.StartPeriodicTimer(SweepIdle.Instance, SweepIdle.Instance, sweep);
+    }
+
+    protected override void PostStop()
+    {
+        FailQueued(new ObjectDisposedException(nameof(BackendPool)));
+        // The children are gone; what they handed back after this actor began stopping never
+        // arrived. A request that had not started yet fails here (a started one already has).
+        foreach (var entry in _connections.Values)
+        {
+            foreach (var request in entry.InFlight)
+            {
+                request.TryFail(new FcgiBackendException($"The pool for {_address} stopped before the request was sent.",
+                    _address, requestStarted: false));
+            }
+        }
+
+        _status.OpenConnections = 0;
+    }
+
+    private void Dispatch(PendingRequest request, bool front)
+    {
+        if (request.IsDone)
+        {
+            return; // cancelled while on its way
+        }
+
+        if (_shutdownReplyTo is not null)
+        {
+            request.TryFail(new ObjectDisposedException(nameof(BackendPool)));
+            return;
+        }
+
+        if (TryAssign(request))
+        {
+            return;
+        }
+
+        var (open, connecting, backingOff) = Census();
+        if (backingOff > 0 && open + connecting == 0)
+        {
+            var wait = Math.Max(0, _nextAttemptTicks - Environment.TickCount64);
+            request.TryFail(new FcgiBackendException(
+                $"{_address} is unreachable; the next connect attempt is in {wait} ms.", _address, requestStarted: false));
+            return;
+        }
+
+        if (backingOff == 0 && _connections.Count < _settings.MaxConnectionsPerBackend)
+        {
+            // It waits for the connection it causes, outside the queue's bound (as a caller of connect would).
+            SpawnConnection();
+            Enqueue(request, front);
+            return;
+        }
+
+        if (_queue.Count >= _settings.MaxQueuedRequests)
+        {
+            request.TryFail(new FcgiBackendException(
+                $"{_address}: all {_settings.MaxConnectionsPerBackend} connections are busy and {_queue.Count} requests are queued.",
+                _address, requestStarted: false));
+            return;
+        }
+
+        Enqueue(request, front);
+    }
+
+    /// <summary>The least busy open connection with a free slot takes the request.</summary>
+    private bool TryAssign(PendingRequest request)
+    {
+        Entry? best = null;
+        foreach (var entry in _connections.Values)
+        {
+            if (entry.State == State.Open && entry.Active < entry.Limit && (best is null || entry.Active < best.Active))
+            {
+                best = entry;
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        best.Active++;
+        best.InFlight.Add(request);
+        if (!request.KeepConnection)
+        {
+            best.State = State.Draining; // §5.1: the application closes it after this request
+        }
+
+        best.Ref.Tell(new StartRequest(request), Self);
+        return true;
+    }
+
+    private void Enqueue(PendingRequest request, bool front)
+    {
+        if (front)
+        {
+            _queue.AddFirst(request);
+        }
+        else
+        {
+            _queue.AddLast(request);
+        }
+    }
+
+    private void DrainQueue()
+    {
+        while (_queue.First is { } first)
+        {
+            if (!first.Value.IsDone && !TryAssign(first.Value))
+            {
+                return;
+            }
+
+            _queue.RemoveFirst();
+        }
+    }
+
+    private void SpawnConnection()
+    {
+        var pool = Self;
+        var (address, settings, connect, logger) = (_address, _settings, _connect, _connectionLogger);
+        var child = Context.ActorOf(
+            Props.Create(() => new BackendConnectionActor(address, settings, pool, connect, logger)),
+            $"connection-{++_spawned}");
+        Context.Watch(child);
+        _connections[child] = new Entry(child);
+    }
+
+    private void OnOpened(ConnectionOpened opened)
+    {
+        if (!_connections.TryGetValue(opened.Connection, out var entry))
+        {
+            return;
+        }
+
+        entry.State = State.Open;
+        entry.Limit = opened.Limit;
+        entry.IdleSinceTicks = Environment.TickCount64;
+        _failedConnects = 0;
+        Publish();
+        DrainQueue();
+    }
+
+    private void OnConnectFailed(ConnectFailed failed)
+    {
+        if (!_connections.TryGetValue(failed.Connection, out var entry))
+        {
+            return;
+        }
+
+        if (Census().BackingOff > 0 && entry.State != State.BackingOff)
+        {
+            // One connection retrying with backoff is enough to learn when the backend is back.
+            entry.State = State.Stopping;
+            Context.Stop(failed.Connection);
+        }
+        else
+        {
+            entry.State = State.BackingOff;
+            _failedConnects++;
+            var exponent = Math.Min(_failedConnects - 1, 30);
+            var backoff = TimeSpan.FromTicks((long)Math.Min(_settings.ReconnectMinBackoff.Ticks * (double)(1L << exponent), _settings.ReconnectMaxBackoff.Ticks));
+            _nextAttemptTicks = Environment.TickCount64 + (long)backoff.TotalMilliseconds;
+            _logger.LogWarning("Connecting to {Backend} failed ({Error}); next attempt in {Backoff}", _address, failed.Error.Message, backoff);
+        }
+
+        Publish();
+        var (open, connecting, _) = Census();
+        if (open + connecting == 0)
+        {
+            FailQueued(new FcgiBackendException($"Could not connect to {_address}: {failed.Error.Message}", _address,
+                requestStarted: false, failed.Error));
+        }
+    }
+
+    private void OnFinished(RequestFinished finished)
+    {
+        if (Release(finished.Connection, finished.Request) is { } entry && !finished.Reusable && entry.State == State.Open)
+        {
+            entry.State = State.Draining;
+        }
+
+        DrainQueue();
+    }
+
+    private void OnWithdrawn(StartWithdrawn withdrawn)
+    {
+        if (Release(withdrawn.Connection, withdrawn.Request) is { } entry)
+        {
+            entry.State = State.Draining; // it is closing
+        }
+
+        var request = withdrawn.Request;
+        request.FailedStarts++;
+        if (request.FailedStarts >= MaxStartAttempts || _shutdownReplyTo is not null)
+        {
+            request.TryFail(new FcgiBackendException(
+                $"The connection to {_address} closed before the request was sent ({request.FailedStarts} attempts): {withdrawn.Reason.Message}",
+                _address, requestStarted: false, withdrawn.Reason));
+            return;
+        }
+
+        _logger.LogDebug("A connection to {Backend} closed before the request was sent ({Reason}); retrying", _address, withdrawn.Reason.Message);
+        Dispatch(request, front: true);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (!_connections.Remove(terminated.ActorRef, out var entry))
+        {
+            return;
+        }
+
+        Publish();
+        // Sent to the connection but never read by it: nothing of them was sent anywhere.
+        foreach (var request in entry.InFlight)
+        {
+            if (!request.Claimed)
+            {
+                Dispatch(request, front: true);
+            }
+        }
+
+        if (_shutdownReplyTo is not null)
+        {
+            if (_connections.Count == 0)
+            {
+                _shutdownReplyTo.Tell(ShutdownCompleted.Instance);
+                Context.Stop(Self);
+            }
+
+            return;
+        }
+
+        DrainQueue();
+        if (_queue.Count > 0 && Census() is { Open: 0, Connecting: 0 } census)
+        {
+            if (census.BackingOff == 0)
+            {
+                SpawnConnection();
+            }
+            else
+            {
+                FailQueued(new FcgiBackendException($"{_address} is unreachable.", _address, requestStarted: false));
+            }
+        }
+    }
+
+    private void CloseIdleConnections()
+    {
+        var now = Environment.TickCount64;
+        foreach (var entry in _connections.Values)
+        {
+            if (entry.State == State.Open && entry.Active == 0 && now - entry.IdleSinceTicks >= (long)_settings.IdleTimeout.TotalMilliseconds)
+            {
+                _logger.LogDebug("A connection to {Backend} was idle for {IdleTimeout}; closing", _address, _settings.IdleTimeout);
+                entry.State = State.Draining;
+                entry.Ref.Tell(CloseConnection.Instance, Self);
+            }
+        }
+
+        // Callers that gave up while queued leave their place.
+        for (var node = _queue.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.IsDone)
+            {
+                _queue.Remove(node);
+            }
+
+            node = next;
+        }
+    }
+
+    private void OnShutdown()
+    {
+        _shutdownReplyTo = Sender;
+        FailQueued(new ObjectDisposedException(nameof(BackendPool)));
+        if (_connections.Count == 0)
+        {
+            Sender.Tell(ShutdownCompleted.Instance);
+            Context.Stop(Self);
+            return;
+        }
+
+        foreach (var child in _connections.Keys)
+        {
+            Context.Stop(child); // a Stop wins over a pending backoff restart
+        }
+    }
+
+    private Entry? Release(IActorRef connection, PendingRequest request)
+    {
+        if (!_connections.TryGetValue(connection, out var entry) || !entry.InFlight.Remove(request))
+        {
+            return null;
+        }
+
+        entry.Active--;
+        if (entry.Active == 0)
+        {
+            entry.IdleSinceTicks = Environment.TickCount64;
+        }
+
+        return entry;
+    }
+
+    private void FailQueued(Exception error)
+    {
+        while (_queue.First is { } first)
+        {
+            _queue.RemoveFirst();
+            first.Value.TryFail(error);
+        }
+    }
+
+    private (int Open, int Connecting, int BackingOff) Census()
+    {
+        int open = 0, connecting = 0, backingOff = 0;
+        foreach (var entry in _connections.Values)
+        {
+            switch (entry.State)
+            {
+                case State.Open:
+                    open++;
+                    break;
+                case State.Connecting:
+                    connecting++;
+                    break;
+                case State.BackingOff:
+                    backingOff++;
+                    break;
+            }
+        }
+
+        return (open, connecting, backingOff);
+    }
+
+    private void Publish()
+    {
+        var (open, _, backingOff) = Census();
+        var draining = _connections.Values.Count(e => e.State == State.Draining);
+        _status.OpenConnections = open + draining;
+        _status.IsHealthy = backingOff == 0;
+    }
+
+    /// <summary>The pool's view of one child connection.</summary>
+    private sealed class Entry(IActorRef connection)
+    {
+        public IActorRef Ref { get; } = connection;
+
+        public State State { get; set; } = State.Connecting;
+
+        public int Limit { get; set; } = 1;
+
+        public int Active { get; set; }
+
+        /// <summary>Requests sent to the connection and not yet finished.</summary>
+        public HashSet<PendingRequest> InFlight { get; } = [];
+
+        public long IdleSinceTicks { get; set; } = Environment.TickCount64;
+    }
+}
