@@ -102,7 +102,7 @@ public sealed partial class FcgiProxy : IAsyncDisposable
             }
 
             var client = ClientSettingsFor(pool);
-            _backends[pool.Name] = addresses.Select(a => new BackendPool(BackendAddress.Parse(a), client, _loggerFactory)).ToArray();
+            _backends[pool.Name] = addresses.Select(a => new BackendPool(BackendAddress.Parse(a), client, _loggerFactory, _system)).ToArray();
             counts[pool.Name] = addresses.Count;
         }
 
@@ -165,7 +165,8 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     {
         MaxConnectionsPerBackend = pool.MaxConnectionsPerBackend,
         MaxRequestsPerConnection = pool.MaxRequestsPerConnection,
-        ProbeMultiplexing = pool.Multiplexing != MultiplexingMode.Off,
+        ProbeMultiplexing = pool.Multiplexing == MultiplexingMode.Auto,
+        AssumeMultiplexing = pool.Multiplexing == MultiplexingMode.On,
         // The router already bounds what reaches a backend; the client queue only absorbs
         // requests waiting for a connection slot of their backend.
         MaxQueuedRequests = Math.Max(pool.MaxConcurrency, 1),
