@@ -96,7 +96,7 @@ public sealed partial class FcgiProxy : IAsyncDisposable
                 var offset = addresses.Count;
                 var name = pool.Name;
                 var supervisor = new ProcessSupervisor(pool, _runDirectory, _loggerFactory.CreateLogger<ProcessSupervisor>(),
-                    (slot, up) => router?.SetHealth(name, offset + slot, up));
+                    (slot, up) => router?.SetHealth(name, offset + slot, up), _system);
                 _supervisors[pool.Name] = supervisor;
                 addresses.AddRange(supervisor.BackendAddresses);
             }
