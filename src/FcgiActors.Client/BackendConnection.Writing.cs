@@ -46,6 +46,12 @@ internal sealed partial class BackendConnection
                 }
 
                 var result = await output.FlushAsync().ConfigureAwait(false);
+                if (result.IsCompleted)
+                {
+                    // The flush did not go through: its frames fail below, their heads as started.
+                    throw new IOException($"{Backend} stopped reading.");
+                }
+
                 foreach (var frame in batch)
                 {
                     frame.Written?.TrySetResult();
@@ -53,10 +59,6 @@ internal sealed partial class BackendConnection
                 }
 
                 batch.Clear();
-                if (result.IsCompleted)
-                {
-                    throw new IOException($"{Backend} stopped reading.");
-                }
             }
         }
         catch (Exception ex)

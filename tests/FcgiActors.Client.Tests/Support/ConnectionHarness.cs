@@ -13,10 +13,10 @@ internal sealed class ConnectionHarness : IAsyncDisposable
 {
     private readonly ActorSystemFixture _kit = new("connection");
 
-    private ConnectionHarness(ClientSettings settings, bool probe)
+    private ConnectionHarness(ClientSettings settings, bool probe, System.IO.Pipelines.PipeOptions? options)
     {
         Pool = _kit.CreateProbe("pool");
-        var (client, server) = DuplexPipe.CreatePair();
+        var (client, server) = DuplexPipe.CreatePair(options);
         Backend = new ScriptedBackend(server);
         BackendConnector connector = _ => Task.FromResult<(System.IO.Pipelines.IDuplexPipe, IDisposable?)>((client, null));
         var pool = Pool.Ref;
@@ -33,9 +33,9 @@ internal sealed class ConnectionHarness : IAsyncDisposable
     public ScriptedBackend Backend { get; }
 
     /// <summary>An open connection (its ConnectionOpened already taken from the pool probe).</summary>
-    public static async Task<ConnectionHarness> OpenAsync(ClientSettings? settings = null, bool probe = false)
+    public static async Task<ConnectionHarness> OpenAsync(ClientSettings? settings = null, bool probe = false, System.IO.Pipelines.PipeOptions? options = null)
     {
-        var harness = new ConnectionHarness(settings ?? ClientSettings.Default, probe);
+        var harness = new ConnectionHarness(settings ?? ClientSettings.Default, probe, options);
         harness.Opened = await harness.Pool.ExpectMsgAsync<ConnectionOpened>();
         return harness;
     }

@@ -94,6 +94,13 @@ internal sealed class ScriptedBackend
 
     public Task CloseAsync() => _pipe.Output.CompleteAsync().AsTask();
 
+    /// <summary>Closes both directions, as a process that exits: the client's reads end and its writes fail.</summary>
+    public async Task AbortAsync()
+    {
+        await _pipe.Output.CompleteAsync();
+        await _pipe.Input.CompleteAsync();
+    }
+
     /// <summary>A full answer: STDOUT text, its end, END_REQUEST.</summary>
     public static byte[] Answer(ushort requestId, string stdout, int appStatus = 0, ProtocolStatus status = ProtocolStatus.RequestComplete) =>
         Records.Concat(
