@@ -72,10 +72,15 @@ internal sealed partial class BackendPoolActor : ReceiveActor
         Stopping,
     }
 
+    /// <summary>
+    /// A child that cannot connect is restarted (the next attempt) after a doubling backoff;
+    /// anything else stops it. A child restarts only while it fails to connect — once connected,
+    /// a connection error stops it for good — so its count never needs a time-based reset.
+    /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(
             Decider.From(Directive.Stop, (typeof(BackendConnectException), Directive.Restart)),
-            backoff: new BackoffOptions(_settings.ReconnectMinBackoff, _settings.ReconnectMaxBackoff));
+            backoff: new BackoffOptions(_settings.ReconnectMinBackoff, _settings.ReconnectMaxBackoff, ResetAfter: TimeSpan.FromDays(1)));
 
     protected override void PreStart()
     {
