@@ -21,7 +21,7 @@ internal sealed partial class BackendConnectionActor
         }
 
         // §4.1/§5.5: never a second BEGIN_REQUEST beyond what the application said it takes.
-        if (_closing || _requests.Count >= _limit)
+        if (_failed || _closing || _requests.Count >= _limit)
         {
             _pool.Tell(new StartRejected(Self, pending));
             return;
