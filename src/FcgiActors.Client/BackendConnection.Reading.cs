@@ -30,7 +30,7 @@ internal sealed partial class BackendConnection
 
                     if (result.IsCanceled || IsClosed)
                     {
-                        reason = _closeReason ?? new IOException("The connection was closed.");
+                        reason = Volatile.Read(ref _closeReason) ?? new IOException("The connection was closed.");
                         break;
                     }
 
@@ -55,17 +55,10 @@ internal sealed partial class BackendConnection
 
         Fail(reason);
         await input.CompleteAsync().ConfigureAwait(false);
-        ClientRequest[] requests;
-        lock (_lock)
-        {
-            requests = [.. _requests.Values];
-            _requests.Clear();
-        }
-
         // The streams end cleanly, so output received before the failure is still read in
         // full (a pipe completed with an error hides its unread data); the failure itself is
-        // reported by Completion, which Fail has faulted.
-        foreach (var request in requests)
+        // reported by Completion, which the actor faults. Only this loop writes the pipes.
+        foreach (var request in _requests.Snapshot())
         {
             request.CompleteOutput();
         }
@@ -85,15 +78,11 @@ internal sealed partial class BackendConnection
             return;
         }
 
-        ClientRequest? request;
-        lock (_lock)
-        {
-            _requests.TryGetValue(header.RequestId, out request);
-        }
+        var request = _requests.Get(header.RequestId);
 
         // §3.3 (and Go's net/http/fcgi): records for an ID that is not active are ignored —
         // that covers a second END_REQUEST and output after the first one.
-        if (request is null || request.Ended && header.Type != RecordType.EndRequest)
+        if (request is null || request.Ended)
         {
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -154,40 +143,20 @@ internal sealed partial class BackendConnection
         return flushed.IsCompleted;
     }
 
+    /// <summary>
+    /// The first END_REQUEST of an ID is final (§5.5): the streams end here; the actor frees
+    /// the ID, tells the pool, and only then completes the request — so a request the caller
+    /// sends after seeing the result reaches the pool behind the news that a slot is free.
+    /// </summary>
     private void EndRequest(ClientRequest request, EndRequestBody body)
     {
-        bool closeNow;
-        lock (_lock)
+        if (request.Ended)
         {
-            request.Ended = true;
-            _requests.Remove(request.Id);
-            if (request.AbortSent)
-            {
-                _quarantine[request.Id] = Environment.TickCount64 + (long)_settings.AbortTimeout.TotalMilliseconds;
-            }
-
-            if (body.ProtocolStatus == ProtocolStatus.CantMpxConn)
-            {
-                // §5.5: the application cannot multiplex: one request at a time from now on.
-                _limit = 1;
-                _cantMpx = true;
-            }
-
-            if (!request.InputComplete)
-            {
-                // The application ended the request before taking its whole body: body
-                // records may still be queued or in flight, so this connection is not reused.
-                _closing = true;
-            }
-
-            if (_requests.Count == 0)
-            {
-                Interlocked.Exchange(ref _idleSinceTicks, Environment.TickCount64);
-            }
-
-            closeNow = _closing && _requests.Count + _reserved == 0;
+            return; // a second END_REQUEST before the actor freed the ID: dropped
         }
 
+        request.EndBody = body;
+        request.Ended = true;
         request.InputCancellation.Cancel();
         request.CompleteOutput();
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -196,15 +165,7 @@ internal sealed partial class BackendConnection
                 request.Id, Id, body.AppStatus, body.ProtocolStatus);
         }
 
-        request.TrySetResult(body);
-        if (closeNow)
-        {
-            Fail(new ObjectDisposedException(nameof(BackendConnection), "The connection is not kept after its last request."));
-        }
-        else
-        {
-            CapacityChanged?.Invoke(this);
-        }
+        _actor.Tell(new BackendConnectionActor.RequestEnded(request));
     }
 
     private void HandleManagementRecord(RecordHeader header, ReadOnlySequence<byte> content)
@@ -222,7 +183,9 @@ internal sealed partial class BackendConnection
                     throw new FcgiConnectionException($"{Backend} sent a malformed GET_VALUES_RESULT: {ex.Message}", ex);
                 }
 
-                ApplyManagementValues(values);
+                _logger.LogDebug("Connection {ConnectionId} to {Backend}: GET_VALUES_RESULT MPXS_CONNS={MpxsConns} MAX_REQS={MaxReqs} MAX_CONNS={MaxConns}",
+                    Id, Backend, values.MpxsConns, values.MaxReqs, values.MaxConns);
+                _actor.Tell(new BackendConnectionActor.ManagementValuesReceived(values));
                 break;
             case RecordType.UnknownType:
                 // §4.2: the application did not understand a management record we sent (our
@@ -230,44 +193,12 @@ internal sealed partial class BackendConnection
                 var unknown = UnknownTypeBody.Parse(content.IsSingleSegment ? content.FirstSpan : content.ToArray());
                 _logger.LogDebug("Connection {ConnectionId}: {Backend} does not understand record type {RecordType}",
                     Id, Backend, unknown.Type);
-                lock (_lock)
-                {
-                    _probeDone = true;
-                }
-
+                _actor.Tell(new BackendConnectionActor.ManagementValuesReceived(new ManagementValues(null, null, false)));
                 break;
             default:
                 _logger.LogDebug("Connection {ConnectionId} ignored management record {RecordType} from {Backend}",
                     Id, (byte)header.Type, Backend);
                 break;
-        }
-    }
-
-    private void ApplyManagementValues(ManagementValues values)
-    {
-        bool raised;
-        lock (_lock)
-        {
-            raised = values.MpxsConns == true && _limit == 1 && !_cantMpx;
-            if (raised)
-            {
-                var limit = _settings.MaxRequestsPerConnection;
-                if (values.MaxReqs is > 0 and var max)
-                {
-                    limit = Math.Min(limit, max);
-                }
-
-                _limit = Math.Max(1, limit);
-            }
-
-            _probeDone = true;
-        }
-
-        _logger.LogDebug("Connection {ConnectionId} to {Backend}: GET_VALUES_RESULT MPXS_CONNS={MpxsConns} MAX_REQS={MaxReqs} MAX_CONNS={MaxConns}",
-            Id, Backend, values.MpxsConns, values.MaxReqs, values.MaxConns);
-        if (raised)
-        {
-            CapacityChanged?.Invoke(this);
         }
     }
 }

@@ -20,8 +20,6 @@ internal sealed partial class BackendConnection
         return frame;
     }
 
-    private void Enqueue(byte[] buffer, bool pooled) => Enqueue(buffer, buffer.Length, pooled, trackWritten: false);
-
     /// <summary>
     /// The one writer of the socket: drains every queued frame, then flushes once per batch
     /// (the Kestrel frame-writer shape), then tells the body pumps their bytes are out.
@@ -37,22 +35,30 @@ internal sealed partial class BackendConnection
             {
                 while (batch.Count < 64 && reader.TryRead(out var frame))
                 {
+                    if (frame.HeadOf is { } withdrawn && !withdrawn.TryClaimHead())
+                    {
+                        continue; // the connection is closing and the request went elsewhere
+                    }
+
                     output.Write(frame.Span);
                     frame.Release();
                     batch.Add(frame);
                 }
 
                 var result = await output.FlushAsync().ConfigureAwait(false);
+                if (result.IsCompleted)
+                {
+                    // The flush did not go through: its frames fail below, their heads as started.
+                    throw new IOException($"{Backend} stopped reading.");
+                }
+
                 foreach (var frame in batch)
                 {
                     frame.Written?.TrySetResult();
+                    frame.HeadOf?.OnHeadWritten();
                 }
 
                 batch.Clear();
-                if (result.IsCompleted)
-                {
-                    throw new IOException($"{Backend} stopped reading.");
-                }
             }
         }
         catch (Exception ex)
@@ -82,20 +88,15 @@ internal sealed partial class BackendConnection
     /// <see cref="FcgiConstants.MaxAlignedContentLength"/> bytes with at most a few records
     /// queued and not yet written (backpressure); then the stream's empty record (§3.3).
     /// </summary>
-    private async Task PumpInputAsync(ClientRequest request, FcgiClientRequest source)
+    private async Task PumpInputAsync(ClientRequest request)
     {
+        var source = request.Pending.Request;
         var token = request.InputCancellation.Token;
         try
         {
             // Once the last empty record is queued no record of this request can follow, so
             // the connection may be reused even before the writer has sent it.
-            void EndQueued()
-            {
-                lock (_lock)
-                {
-                    request.InputComplete = true;
-                }
-            }
+            void EndQueued() => request.InputComplete = true;
 
             var filter = source.Role == Role.Filter;
             await PumpStreamAsync(request.Id, RecordType.Stdin, source.Stdin, filter ? null : EndQueued, token).ConfigureAwait(false);
@@ -185,14 +186,6 @@ internal sealed partial class BackendConnection
         }
     }
 
-    private FcgiBackendException ClosedException()
-    {
-        Exception? reason;
-        lock (_lock)
-        {
-            reason = _closeReason;
-        }
-
-        return new FcgiBackendException($"The connection to {Backend} is closed.", Backend, requestStarted: true, reason);
-    }
+    private FcgiBackendException ClosedException() =>
+        new($"The connection to {Backend} is closed.", Backend, requestStarted: true, Volatile.Read(ref _closeReason));
 }

@@ -23,6 +23,14 @@ public sealed record ClientSettings
     public bool ProbeMultiplexing { get; init; } = true;
 
     /// <summary>
+    /// fcgi.client.assume-multiplexing: the backend is known to multiplex (our responder, Go's
+    /// net/http/fcgi): each connection carries up to <see cref="MaxRequestsPerConnection"/>
+    /// requests from the start, without the GET_VALUES probe. FCGI_CANT_MPX_CONN still lowers
+    /// a connection to one request. Overrides <see cref="ProbeMultiplexing"/>.
+    /// </summary>
+    public bool AssumeMultiplexing { get; init; }
+
+    /// <summary>
     /// fcgi.client.probe-timeout: after this long without a GET_VALUES_RESULT the connection
     /// stays at one request at a time (libfcgi answers only once more bytes arrive).
     /// </summary>
@@ -88,6 +96,7 @@ public sealed record ClientSettings
         {
             ConnectTimeout = section.GetDuration("connect-timeout", d.ConnectTimeout),
             ProbeMultiplexing = section.GetBool("probe-multiplexing", d.ProbeMultiplexing),
+            AssumeMultiplexing = section.GetBool("assume-multiplexing", d.AssumeMultiplexing),
             ProbeTimeout = section.GetDuration("probe-timeout", d.ProbeTimeout),
             MaxConnectionsPerBackend = section.GetInt("max-connections", d.MaxConnectionsPerBackend, 1, 65535),
             MaxRequestsPerConnection = section.GetInt("max-requests-per-connection", d.MaxRequestsPerConnection, 1, 65535),

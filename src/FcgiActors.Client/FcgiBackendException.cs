@@ -17,8 +17,9 @@ public sealed class FcgiBackendException : Exception
     public BackendAddress Backend { get; }
 
     /// <summary>
-    /// True when BEGIN_REQUEST may have reached the backend: the application may have acted on
-    /// the request, so a retry is not safe unless the request is idempotent.
+    /// True exactly when some byte of the request reached the socket: the application may have
+    /// acted on it, so a retry is not safe unless the request is idempotent. False: nothing was
+    /// sent and the request's body readers are untouched, so it may go to another backend.
     /// </summary>
     public bool RequestStarted { get; }
 }

@@ -32,7 +32,11 @@ public sealed class FcgiResponse : IAsyncDisposable
     /// </summary>
     public Task<EndRequestBody> Completion => _request.Completion;
 
-    /// <summary>True once BEGIN_REQUEST was handed to the connection: the backend may act on it.</summary>
+    /// <summary>
+    /// Always true: a response exists only once BEGIN_REQUEST reached a socket (the pool moves
+    /// a request that never got that far to another connection, or fails it with
+    /// <see cref="FcgiBackendException.RequestStarted"/> false). The backend may act on it.
+    /// </summary>
     public bool RequestStarted => true;
 
     /// <summary>The request ID used on the backend connection (for logs).</summary>

@@ -96,13 +96,13 @@ public sealed partial class FcgiProxy : IAsyncDisposable
                 var offset = addresses.Count;
                 var name = pool.Name;
                 var supervisor = new ProcessSupervisor(pool, _runDirectory, _loggerFactory.CreateLogger<ProcessSupervisor>(),
-                    (slot, up) => router?.SetHealth(name, offset + slot, up));
+                    (slot, up) => router?.SetHealth(name, offset + slot, up), _system);
                 _supervisors[pool.Name] = supervisor;
                 addresses.AddRange(supervisor.BackendAddresses);
             }
 
             var client = ClientSettingsFor(pool);
-            _backends[pool.Name] = addresses.Select(a => new BackendPool(BackendAddress.Parse(a), client, _loggerFactory)).ToArray();
+            _backends[pool.Name] = addresses.Select(a => new BackendPool(BackendAddress.Parse(a), client, _loggerFactory, _system)).ToArray();
             counts[pool.Name] = addresses.Count;
         }
 
@@ -165,7 +165,8 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     {
         MaxConnectionsPerBackend = pool.MaxConnectionsPerBackend,
         MaxRequestsPerConnection = pool.MaxRequestsPerConnection,
-        ProbeMultiplexing = pool.Multiplexing != MultiplexingMode.Off,
+        ProbeMultiplexing = pool.Multiplexing == MultiplexingMode.Auto,
+        AssumeMultiplexing = pool.Multiplexing == MultiplexingMode.On,
         // The router already bounds what reaches a backend; the client queue only absorbs
         // requests waiting for a connection slot of their backend.
         MaxQueuedRequests = Math.Max(pool.MaxConcurrency, 1),

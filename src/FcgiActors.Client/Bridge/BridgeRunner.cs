@@ -11,7 +11,8 @@ namespace FcgiActors.Client.Bridge;
 /// <summary>
 /// <c>fcgi bridge</c>: one CGI invocation (environment + stdin) becomes one FastCGI
 /// responder request; the application's STDOUT and STDERR go to our stdout and stderr and its
-/// appStatus becomes the exit code. No pool and no actor system: one connection, one request.
+/// appStatus becomes the exit code. One connection (made here, so connect errors map to cgi-fcgi's
+/// exit codes), one request, through a one-connection <see cref="BackendPool"/>.
 /// </summary>
 public sealed class BridgeRunner
 {
@@ -100,18 +101,25 @@ public sealed class BridgeRunner
             ProbeMultiplexing = _settings.SendGetValues,
             KeepConnection = false,
         };
-        var connection = BackendConnection.FromSocket(socket, address, clientSettings, _loggerFactory.CreateLogger<BackendConnection>());
-        await using var _ = connection.ConfigureAwait(false);
-        // GET_VALUES goes out ahead of BEGIN_REQUEST, unawaited: libfcgi answers it only when
-        // the next bytes arrive, and its answer may come in front of the response.
-        connection.Start(_settings.SendGetValues);
-        if (!connection.TryReserve())
+        // The pool takes the connected socket as its one connection; it cannot make another.
+        var handedOver = 0;
+        BackendConnector connector = _ =>
         {
-            await WriteErrorAsync(stderr, $"fcgi bridge: the connection to {address} closed at once\n").ConfigureAwait(false);
-            return BridgeExitCodes.ProtocolError;
-        }
+            if (Interlocked.Exchange(ref handedOver, 1) != 0)
+            {
+                throw new IOException($"The connection to {address} closed; the bridge connects once.");
+            }
+
+            var (transport, owner) = BackendConnection.FromSocket(socket);
+            return Task.FromResult<(IDuplexPipe, IDisposable?)>((transport, owner));
+        };
+        var pool = new BackendPool(address, clientSettings with { MaxConnectionsPerBackend = 1, MaxQueuedRequests = 0 },
+            _loggerFactory, system: null, connector);
+        await using var _ = pool.ConfigureAwait(false);
 
         // Exactly CONTENT_LENGTH bytes of stdin (fewer if stdin ends first; none without a valid one).
+        // GET_VALUES goes out ahead of BEGIN_REQUEST, unawaited: libfcgi answers it only when
+        // the next bytes arrive, and its answer may come in front of the response.
         var length = ProcessEnvironment.ContentLength(environment);
         var body = length > 0
             ? PipeReader.Create(new LimitedReadStream(stdin, length), new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true))
@@ -119,8 +127,7 @@ public sealed class BridgeRunner
         FcgiResponse response;
         try
         {
-            response = connection.StartRequest(new FcgiClientRequest { Params = environment, Stdin = body },
-                keepConnection: false, CancellationToken.None);
+            response = await pool.SendAsync(new FcgiClientRequest { Params = environment, Stdin = body }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (FcgiBackendException ex)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using FcgiActors.Actors;
 using Microsoft.Extensions.Logging;
 
 namespace FcgiActors.Proxy.Supervision;
@@ -10,32 +11,38 @@ namespace FcgiActors.Proxy.Supervision;
 /// Spawns a pool's backend processes and keeps them running: each slot has a fixed address
 /// (so the router's backend list never changes), a process restarted with exponential backoff
 /// when it exits, and a graceful stop (SIGTERM, then SIGKILL after the stop timeout).
-/// In "fd:0" mode the supervisor owns each slot's listen socket for its whole life and hands it
-/// to every incarnation as fd 0 (§2.2): connections made while a process restarts wait in the
-/// backlog instead of failing (what mod_fcgid and lighttpd do).
+/// In "fd:0" mode each slot's listen socket lives as long as the supervisor and is handed to
+/// every incarnation as fd 0 (§2.2): connections made while a process restarts wait in the
+/// backlog instead of failing (what mod_fcgid and lighttpd do). The work is done by a
+/// <see cref="ProcessSupervisorActor"/> and its <see cref="ProcessSlotActor"/> children (restart
+/// with backoff is the kernel's supervision); this class creates them and reads their status.
 /// </summary>
 internal sealed partial class ProcessSupervisor : IAsyncDisposable
 {
-    private const int SIGTERM = 15;
-    private const int SIGKILL = 9;
+    private static int s_nextSupervisor;
 
     private readonly PoolSettings _pool;
     private readonly SpawnSettings _spawn;
     private readonly ILogger _log;
     private readonly Action<int, bool> _onChange;
-    private readonly Slot[] _slots;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly ProcessSlot[] _slots;
     private readonly string _runDirectory;
+    private readonly ActorSystem? _givenSystem;
+    private ActorSystem? _ownSystem;
+    private IActorRef? _actor;
+    private int _stopped;
 
     /// <param name="onChange">Called with (slot index, running) when a process starts or exits.</param>
-    public ProcessSupervisor(PoolSettings pool, string runDirectory, ILogger log, Action<int, bool>? onChange = null)
+    /// <param name="system">The actor system to supervise in; a private one when null.</param>
+    public ProcessSupervisor(PoolSettings pool, string runDirectory, ILogger log, Action<int, bool>? onChange = null, ActorSystem? system = null)
     {
         _pool = pool;
         _spawn = pool.Spawn ?? throw new ArgumentException($"fcgi.proxy.pools.{pool.Name}.spawn is not set.", nameof(pool));
         _runDirectory = runDirectory;
         _log = log;
         _onChange = onChange ?? ((_, _) => { });
-        _slots = Enumerable.Range(0, _spawn.Count).Select(i => new Slot(i, AddressFor(i))).ToArray();
+        _givenSystem = system;
+        _slots = Enumerable.Range(0, _spawn.Count).Select(i => new ProcessSlot(i, AddressFor(i))).ToArray();
     }
 
     /// <summary>The backend address of each slot ("unix:/tmp/...sock", "127.0.0.1:PORT").</summary>
@@ -47,9 +54,14 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
     /// <summary>How many times each slot's process was started.</summary>
     public IReadOnlyList<int> Starts => _slots.Select(s => s.Starts).ToArray();
 
-    /// <summary>Creates the listen sockets (fd:0 mode) and starts every process and its watch loop.</summary>
+    /// <summary>Creates the listen sockets (fd:0 mode; a bind error throws here) and starts the supervisor actor.</summary>
     public void Start()
     {
+        if (_actor is not null)
+        {
+            return;
+        }
+
         if (_spawn.Listen == "fd:0")
         {
             Directory.CreateDirectory(_runDirectory);
@@ -70,57 +82,36 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
             }
         }
 
-        foreach (var slot in _slots)
-        {
-            slot.Loop = Task.Run(() => RunSlotAsync(slot));
-        }
+        var system = _givenSystem ?? (_ownSystem = ActorSystem.Create("fcgi-supervisor"));
+        var (pool, slots, log, onChange) = (_pool, _slots, _log, _onChange);
+        _actor = system.ActorOf(Props.Create(() => new ProcessSupervisorActor(pool, slots, log, onChange)),
+            $"process-supervisor-{Interlocked.Increment(ref s_nextSupervisor)}");
     }
 
     /// <summary>SIGTERM every process, SIGKILL those still running after the stop timeout, close the sockets.</summary>
     public async Task StopAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _stopped, 1) != 0 || _actor is null)
         {
             return;
         }
 
-        await _stopping.CancelAsync();
-        foreach (var slot in _slots)
+        try
         {
-            slot.Process?.Signal(SIGTERM);
+            // The stop timeout, then SIGKILL and up to 5 s for the kill to be reaped, then slack.
+            await _actor.Ask<ProcessSupervisorActor.ProcessesStopped>(ProcessSupervisorActor.StopProcesses.Instance,
+                _spawn.StopTimeout + TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
-
-        var all = Task.WhenAll(_slots.Select(s => s.Process?.Exited ?? Task.FromResult(0)));
-        if (await Task.WhenAny(all, Task.Delay(_spawn.StopTimeout)) != all)
+        finally
         {
-            foreach (var slot in _slots)
+            if (_ownSystem is not null)
             {
-                if (slot.Process is { HasExited: false } p)
-                {
-                    LogKilling(_log, _pool.Name, p.Pid, _spawn.StopTimeout.TotalSeconds);
-                    p.Signal(SIGKILL);
-                }
-            }
-
-            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5)));
-        }
-
-        await Task.WhenAll(_slots.Select(s => s.Loop ?? Task.CompletedTask));
-        foreach (var slot in _slots)
-        {
-            slot.ListenSocket?.Dispose();
-            if (slot.Address.StartsWith("unix:", StringComparison.Ordinal))
-            {
-                File.Delete(slot.Address["unix:".Length..]);
+                await _ownSystem.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _stopping.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     /// <summary>The delay before restart number <paramref name="attempt"/> (1-based): min·2^(n-1), capped.</summary>
     internal static TimeSpan Backoff(SpawnSettings spawn, int attempt)
@@ -128,94 +119,6 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         var factor = Math.Pow(2, Math.Min(attempt - 1, 30));
         var ms = Math.Min(spawn.RestartMinBackoff.TotalMilliseconds * factor, spawn.RestartMaxBackoff.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(ms);
-    }
-
-    private async Task RunSlotAsync(Slot slot)
-    {
-        var crashes = 0;
-        while (!_stopping.IsCancellationRequested)
-        {
-            var startedAt = DateTime.UtcNow;
-            ChildProcess process;
-            try
-            {
-                process = Launch(slot);
-            }
-            catch (Exception ex)
-            {
-                LogStartFailed(_log, ex, _pool.Name, slot.Index, _spawn.Command);
-                crashes++;
-                if (!await DelayAsync(Backoff(_spawn, crashes)))
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            slot.Process = process;
-            slot.Starts++;
-            LogStarted(_log, _pool.Name, slot.Index, process.Pid, slot.Address);
-            _onChange(slot.Index, true);
-            var code = await process.Exited.ConfigureAwait(false);
-            _onChange(slot.Index, false);
-            if (_stopping.IsCancellationRequested)
-            {
-                LogStopped(_log, _pool.Name, slot.Index, process.Pid, code);
-                return;
-            }
-
-            crashes = DateTime.UtcNow - startedAt >= _spawn.RestartResetAfter ? 1 : crashes + 1;
-            var delay = Backoff(_spawn, crashes);
-            LogExited(_log, _pool.Name, slot.Index, process.Pid, code, delay.TotalMilliseconds);
-            if (!await DelayAsync(delay))
-            {
-                return;
-            }
-
-            FcgiInstruments.BackendRestarted(FcgiComponent.Proxy);
-        }
-    }
-
-    private async Task<bool> DelayAsync(TimeSpan delay)
-    {
-        try
-        {
-            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private ChildProcess Launch(Slot slot)
-    {
-        var (file, args) = ResolveCommand(_spawn.Command);
-        var address = slot.Address;
-        args.AddRange(_spawn.Args.Select(a => a
-            .Replace("{address}", address, StringComparison.Ordinal)
-            .Replace("{index}", slot.Index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)));
-
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)entry.Key] = (string?)entry.Value ?? "";
-        }
-
-        foreach (var (key, value) in _spawn.Environment)
-        {
-            environment[key] = value;
-        }
-
-        environment["FCGI_LISTEN_ADDRESS"] = _spawn.Listen == "fd:0" ? "fd:0" : address;
-        if (slot.ListenSocket is null && address.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            File.Delete(address["unix:".Length..]);
-        }
-
-        return ChildProcess.Start(file, args, environment, slot.ListenSocket?.SafeHandle);
     }
 
     /// <summary>"@self" is this fcgi executable: the apphost, or `dotnet fcgi.dll`.</summary>
@@ -255,28 +158,18 @@ internal sealed partial class ProcessSupervisor : IAsyncDisposable
         return address;
     }
 
-    private sealed class Slot(int index, string address)
-    {
-        public int Index { get; } = index;
-        public string Address { get; } = address;
-        public Socket? ListenSocket { get; set; }
-        public ChildProcess? Process { get; set; }
-        public Task? Loop { get; set; }
-        public int Starts { get; set; }
-    }
-
     [LoggerMessage(1, LogLevel.Information, "Pool {Pool} slot {Slot}: started pid {Pid} on {Backend}")]
-    private static partial void LogStarted(ILogger logger, string pool, int slot, int pid, string backend);
+    internal static partial void LogStarted(ILogger logger, string pool, int slot, int pid, string backend);
 
     [LoggerMessage(2, LogLevel.Warning, "Pool {Pool} slot {Slot}: pid {Pid} exited with {ExitCode}; restarting in {DelayMs} ms")]
-    private static partial void LogExited(ILogger logger, string pool, int slot, int pid, int exitCode, double delayMs);
+    internal static partial void LogExited(ILogger logger, string pool, int slot, int pid, int exitCode, double delayMs);
 
     [LoggerMessage(3, LogLevel.Error, "Pool {Pool} slot {Slot}: cannot start {Command}")]
-    private static partial void LogStartFailed(ILogger logger, Exception ex, string pool, int slot, string command);
+    internal static partial void LogStartFailed(ILogger logger, Exception ex, string pool, int slot, string command);
 
     [LoggerMessage(4, LogLevel.Information, "Pool {Pool} slot {Slot}: pid {Pid} stopped with {ExitCode}")]
-    private static partial void LogStopped(ILogger logger, string pool, int slot, int pid, int exitCode);
+    internal static partial void LogStopped(ILogger logger, string pool, int slot, int pid, int exitCode);
 
     [LoggerMessage(5, LogLevel.Warning, "Pool {Pool}: pid {Pid} still running {Seconds} s after SIGTERM; sending SIGKILL")]
-    private static partial void LogKilling(ILogger logger, string pool, int pid, double seconds);
+    internal static partial void LogKilling(ILogger logger, string pool, int pid, double seconds);
 }

@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Text;
 using FcgiActors.Protocol;
 using FcgiActors.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FcgiActors.Client.Tests.Support;
 
@@ -18,15 +17,6 @@ internal sealed class ScriptedBackend
     private readonly IDuplexPipe _pipe;
 
     internal ScriptedBackend(IDuplexPipe pipe) => _pipe = pipe;
-
-    /// <summary>A started connection and the backend script's end of it.</summary>
-    public static (BackendConnection Connection, ScriptedBackend Backend) Create(ClientSettings? settings = null, bool probe = false)
-    {
-        var (client, server) = DuplexPipe.CreatePair();
-        var connection = new BackendConnection(client, null, Address, settings ?? ClientSettings.Default, NullLogger.Instance);
-        connection.Start(probe);
-        return (connection, new ScriptedBackend(server));
-    }
 
     public async Task<CollectedRecord> ReadAsync()
     {
@@ -103,6 +93,13 @@ internal sealed class ScriptedBackend
     }
 
     public Task CloseAsync() => _pipe.Output.CompleteAsync().AsTask();
+
+    /// <summary>Closes both directions, as a process that exits: the client's reads end and its writes fail.</summary>
+    public async Task AbortAsync()
+    {
+        await _pipe.Output.CompleteAsync();
+        await _pipe.Input.CompleteAsync();
+    }
 
     /// <summary>A full answer: STDOUT text, its end, END_REQUEST.</summary>
     public static byte[] Answer(ushort requestId, string stdout, int appStatus = 0, ProtocolStatus status = ProtocolStatus.RequestComplete) =>

@@ -12,7 +12,8 @@ public sealed class ProcessSupervisorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private PoolSettings Pool(string script, int count = 1, string listen = "fd:0", TimeSpan? stopTimeout = null) => new()
+    private PoolSettings Pool(string script, int count = 1, string listen = "fd:0", TimeSpan? stopTimeout = null,
+        TimeSpan? minBackoff = null, TimeSpan? maxBackoff = null) => new()
     {
         Name = "t",
         Spawn = new SpawnSettings
@@ -22,8 +23,8 @@ public sealed class ProcessSupervisorTests : IDisposable
             Count = count,
             Listen = listen,
             Environment = new Dictionary<string, string> { ["OUT"] = _dir },
-            RestartMinBackoff = TimeSpan.FromMilliseconds(20),
-            RestartMaxBackoff = TimeSpan.FromMilliseconds(80),
+            RestartMinBackoff = minBackoff ?? TimeSpan.FromMilliseconds(20),
+            RestartMaxBackoff = maxBackoff ?? TimeSpan.FromMilliseconds(80),
             StopTimeout = stopTimeout ?? TimeSpan.FromSeconds(5),
         },
     };
@@ -92,6 +93,56 @@ public sealed class ProcessSupervisorTests : IDisposable
             Assert.Contains(false, changes);
             Assert.Contains(true, changes);
         }
+    }
+
+    [Fact]
+    public async Task ProcessExitingAtOnce_RestartsAreSpacedByTheDoublingBackoff()
+    {
+        var pool = Pool("date +%s%N >> \"$OUT/starts\"; exit 3",
+            minBackoff: TimeSpan.FromMilliseconds(100), maxBackoff: TimeSpan.FromMilliseconds(400));
+        await using var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+
+        supervisor.Start();
+        var file = Path.Combine(_dir, "starts");
+        await WaitUntilAsync(() => File.Exists(file) && File.ReadAllLines(file).Length >= 5, "five starts", supervisor);
+        await supervisor.StopAsync();
+
+        var starts = File.ReadAllLines(file).Take(5).Select(l => long.Parse(l, System.Globalization.CultureInfo.InvariantCulture) / 1_000_000.0).ToArray();
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToArray();
+        // Each gap is the backoff plus the time to start a shell: at least 100, 200, 400, 400 ms (minus timer slack).
+        double[] floors = [100, 200, 400, 400];
+        Assert.All(gaps.Zip(floors), g => Assert.True(g.First >= g.Second - 15, $"gaps {string.Join(", ", gaps.Select(x => x.ToString("0")))} ms"));
+    }
+
+    [Fact]
+    public async Task StopWhileARestartIsBackingOff_StartsNoOtherProcess()
+    {
+        var pool = Pool("echo x >> \"$OUT/starts\"; exit 3", minBackoff: TimeSpan.FromSeconds(30), maxBackoff: TimeSpan.FromSeconds(30));
+        var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance);
+        supervisor.Start();
+        await WaitUntilAsync(() => supervisor.Starts[0] == 1 && supervisor.Pids[0] == 0, "the first process exited", supervisor);
+
+        await supervisor.StopAsync().WaitAsync(Bound);
+
+        Assert.Equal(1, supervisor.Starts[0]);
+        Assert.Single(File.ReadAllLines(Path.Combine(_dir, "starts")));
+    }
+
+    [Fact]
+    public async Task Supervisor_InAGivenActorSystem_StopsItsProcessesAndLeavesTheSystemRunning()
+    {
+        await using var kit = new FcgiActors.Testing.ActorSystemFixture("supervision");
+        var pool = Pool("echo up > \"$OUT/up-$1\"; exec sleep 30", count: 2);
+        var supervisor = new ProcessSupervisor(pool, _dir, NullLogger.Instance, system: kit.System);
+        supervisor.Start();
+        await WaitUntilAsync(() => supervisor.Pids.All(p => p > 0), "both processes started", supervisor);
+        var pids = supervisor.Pids.ToArray();
+
+        await supervisor.StopAsync().WaitAsync(Bound);
+
+        Assert.All(pids, pid => Assert.False(IsAlive(pid)));
+        Assert.Equal([0, 0], supervisor.Pids);
+        Assert.False(kit.System.WhenTerminated.IsCompleted);
     }
 
     [Fact]

@@ -1,28 +1,25 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Text;
 using FcgiActors.Client.Tests.Support;
 using FcgiActors.Protocol;
 using FcgiActors.Testing;
+using static FcgiActors.Client.BackendConnectionActor;
 
 namespace FcgiActors.Client.Tests;
 
-public sealed class BackendConnectionTests
+/// <summary>The connection actor with a scripted backend; a probe stands in for the pool.</summary>
+public sealed class BackendConnectionActorTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
-    private static FcgiResponse Start(BackendConnection connection, FcgiClientRequest request, bool keep = true, CancellationToken ct = default)
-    {
-        Assert.True(connection.TryReserve(), "the connection should have a free slot");
-        return connection.StartRequest(request, keep, ct);
-    }
 
     [Fact]
     public async Task StartRequest_SendsBeginParamsAndStdin_InSpecOrder()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
-        Start(connection, ResponseReader.Request("body!", ("A", "1"), ("QUERY_STRING", "x=y")));
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        await connection.StartAsync(ResponseReader.Request("body!", ("A", "1"), ("QUERY_STRING", "x=y")));
 
         var records = await backend.ReadRequestAsync(1);
 
@@ -39,8 +36,9 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task StartRequest_WithoutKeepConn_ClearsFlagAndClosesAfterEndRequest()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        var response = Start(connection, ResponseReader.Request(), keep: false);
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request(), keep: false);
         var records = await backend.ReadRequestAsync(1);
         Assert.Equal(0, records[0].Content[2]);
 
@@ -49,7 +47,7 @@ public sealed class BackendConnectionTests
 
         Assert.Equal("ok", stdout);
         Assert.Equal(0, end.AppStatus);
-        await connection.Closed.WaitAsync(Wait);
+        await connection.ExpectStoppedAsync();
     }
 
     [Fact]
@@ -63,9 +61,10 @@ public sealed class BackendConnectionTests
             Records.EndRequest(1, 7));
         for (var split = 1; split < answer.Length; split++)
         {
-            var (connection, backend) = ScriptedBackend.Create();
+            await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
             await using var _ = connection;
-            var response = Start(connection, ResponseReader.Request());
+            var response = await connection.StartAsync(ResponseReader.Request());
             await backend.ReadRequestAsync(1);
 
             await backend.SendAsync(answer[..split], answer[split..]);
@@ -80,9 +79,9 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task Response_ByteByByte_IsReassembled()
     {
-        var (connection, backend) = ScriptedBackend.Create(probe: true);
-        await using var _ = connection;
-        var response = Start(connection, ResponseReader.Request("in"));
+        await using var connection = await ConnectionHarness.OpenAsync(probe: true);
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request("in"));
         await backend.ReadRequestAsync(1);
 
         await backend.SendByteByByteAsync(Records.Concat(
@@ -92,15 +91,16 @@ public sealed class BackendConnectionTests
 
         Assert.Equal("split everywhere", stdout);
         Assert.Equal(3, end.AppStatus);
-        Assert.Equal(1, connection.Limit);
+        await connection.ExpectAsync<RequestFinished>(f => f.Reusable);
+        await connection.Pool.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // MPXS_CONNS=0: no LimitChanged
     }
 
     [Fact]
     public async Task RecordsForInactiveIds_AreIgnored()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(
@@ -111,16 +111,16 @@ public sealed class BackendConnectionTests
 
         Assert.Equal("mine", stdout);
         Assert.Equal(ProtocolStatus.RequestComplete, end.ProtocolStatus);
-        Assert.False(connection.IsClosed);
+        Assert.True((await connection.ExpectAsync<RequestFinished>()).Reusable);
     }
 
     [Fact]
     public async Task DuplicateEndRequest_IsDropped_AndTheIdIsReusedAfterTheFirst()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
-        var first = Start(connection, ResponseReader.Request());
-        Assert.False(connection.TryReserve()); // one at a time until GET_VALUES says otherwise
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var first = await connection.StartAsync(ResponseReader.Request());
+        await connection.ExpectRejectedAsync(); // one at a time until GET_VALUES says otherwise
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(ScriptedBackend.Answer(1, "one", appStatus: 1),
@@ -129,7 +129,7 @@ public sealed class BackendConnectionTests
         Assert.Equal("one", stdout);
         Assert.Equal(1, end.AppStatus);
 
-        var second = Start(connection, ResponseReader.Request());
+        var second = await connection.StartAsync(ResponseReader.Request());
         Assert.Equal(1, second.RequestId);
         await backend.ReadRequestAsync(1);
         await backend.SendAsync(ScriptedBackend.Answer(1, "two"));
@@ -141,8 +141,9 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task EofInsideRecord_FailsTheRequestWithBackendException()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(Records.MakeRecord(RecordType.Stdout, 1, "partial"u8)[..10]);
@@ -152,14 +153,15 @@ public sealed class BackendConnectionTests
         Assert.True(error.RequestStarted);
         Assert.Contains("inside a record", error.Message);
         Assert.Empty(await ResponseReader.ReadBytesAsync(response.Stdout));
-        Assert.True(connection.IsClosed);
+        await connection.ExpectStoppedAsync();
     }
 
     [Fact]
     public async Task EofBeforeEndRequest_FailsTheRequest()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(Records.MakeRecord(RecordType.Stdout, 1, "received"u8));
@@ -175,37 +177,38 @@ public sealed class BackendConnectionTests
     public async Task NoAnswerToGetValues_StaysAtOneRequest_AndNeverPipelines()
     {
         var settings = ClientSettings.Default with { ProbeTimeout = TimeSpan.FromMilliseconds(100) };
-        var (connection, backend) = ScriptedBackend.Create(settings, probe: true);
-        await using var _ = connection;
+        await using var connection = await ConnectionHarness.OpenAsync(settings, probe: true);
+        var backend = connection.Backend;
         var probe = await backend.ReadAsync();
         Assert.Equal(RecordType.GetValues, probe.Type);
         Assert.Equal(0, probe.RequestId);
 
-        var first = Start(connection, ResponseReader.Request());
-        Assert.False(connection.TryReserve());
+        var first = await connection.StartAsync(ResponseReader.Request());
+        await connection.ExpectRejectedAsync();
         await backend.ReadRequestAsync(1);
         Assert.True(await backend.ReadsNothingAsync(TimeSpan.FromMilliseconds(300)));
 
         await backend.SendAsync(ScriptedBackend.Answer(1, "a"));
         await ResponseReader.ReadAllAsync(first);
-        Assert.Equal(1, connection.Limit);
-        Assert.True(connection.TryReserve());
-        connection.CancelReservation();
+        await connection.ExpectAsync<RequestFinished>(f => f.Reusable);
+        var second = await connection.StartAsync(ResponseReader.Request());
+        Assert.Equal(1, second.RequestId);
+        await connection.ExpectRejectedAsync();
     }
 
     [Fact]
     public async Task GetValuesResult_WithMpxsConns1_RaisesLimitToMaxReqs()
     {
-        var (connection, backend) = ScriptedBackend.Create(probe: true);
-        await using var _ = connection;
+        await using var connection = await ConnectionHarness.OpenAsync(probe: true);
+        var backend = connection.Backend;
         await backend.ReadAsync();
 
         await backend.SendAsync(Records.MakeRecord(RecordType.GetValuesResult, 0, Records.Concat(
             Records.NameValuePair("FCGI_MPXS_CONNS", "1"), Records.NameValuePair("FCGI_MAX_REQS", "3"))));
 
-        await WaitUntilAsync(() => connection.Limit == 3);
-        var a = Start(connection, ResponseReader.Request("a"));
-        var b = Start(connection, ResponseReader.Request("b"));
+        Assert.Equal(3, (await connection.ExpectAsync<LimitChanged>()).Limit);
+        var a = await connection.StartAsync(ResponseReader.Request("a"));
+        var b = await connection.StartAsync(ResponseReader.Request("b"));
         Assert.Equal(1, a.RequestId);
         Assert.Equal(2, b.RequestId);
         await backend.ReadRequestsAsync(1, 2);
@@ -217,21 +220,21 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task CantMpxConn_LowersTheLimitToOne()
     {
-        var (connection, backend) = ScriptedBackend.Create(probe: true);
-        await using var _ = connection;
+        await using var connection = await ConnectionHarness.OpenAsync(probe: true);
+        var backend = connection.Backend;
         await backend.ReadAsync();
         await backend.SendAsync(Records.MakeRecord(RecordType.GetValuesResult, 0, Records.NameValuePair("FCGI_MPXS_CONNS", "1")));
-        await WaitUntilAsync(() => connection.Limit > 1);
-        var a = Start(connection, ResponseReader.Request());
-        var b = Start(connection, ResponseReader.Request());
+        Assert.Equal(ClientSettings.Default.MaxRequestsPerConnection, (await connection.ExpectAsync<LimitChanged>()).Limit);
+        var a = await connection.StartAsync(ResponseReader.Request());
+        var b = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestsAsync(1, 2);
 
         await backend.SendAsync(Records.EndRequest(2, 0, ProtocolStatus.CantMpxConn));
         var end = await b.Completion.WaitAsync(Wait);
 
         Assert.Equal(ProtocolStatus.CantMpxConn, end.ProtocolStatus);
-        Assert.Equal(1, connection.Limit);
-        Assert.False(connection.TryReserve());
+        Assert.Equal(1, (await connection.ExpectAsync<LimitChanged>()).Limit);
+        await connection.ExpectRejectedAsync(); // request 1 still runs: the connection is full at one
         await backend.SendAsync(ScriptedBackend.Answer(1, "A"));
         Assert.Equal("A", (await ResponseReader.ReadAllAsync(a)).Stdout);
     }
@@ -239,9 +242,9 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task Overloaded_CompletesWithThatStatus_AndTheConnectionStaysUsable()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(Records.EndRequest(1, 0, ProtocolStatus.Overloaded));
@@ -249,16 +252,16 @@ public sealed class BackendConnectionTests
 
         Assert.Equal("", stdout);
         Assert.Equal(ProtocolStatus.Overloaded, end.ProtocolStatus);
-        Assert.True(connection.TryReserve());
-        connection.CancelReservation();
+        Assert.True((await connection.ExpectAsync<RequestFinished>()).Reusable);
     }
 
     [Fact]
     public async Task BackendThatStopsReadingStdin_EndsTheRequest_AndTheConnectionIsNotReused()
     {
-        var (connection, backend) = ScriptedBackend.Create();
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
         var body = new Pipe();
-        var response = Start(connection, new FcgiClientRequest { Stdin = body.Reader });
+        var response = await connection.StartAsync(new FcgiClientRequest { Stdin = body.Reader });
         var writing = Task.Run(async () =>
         {
             var chunk = new byte[64 * 1024];
@@ -280,17 +283,17 @@ public sealed class BackendConnectionTests
 
         Assert.Equal("too big", stdout);
         Assert.Equal(0, end.AppStatus);
-        await connection.Closed.WaitAsync(Wait);
+        await connection.ExpectStoppedAsync();
         await writing.WaitAsync(Wait);
     }
 
     [Fact]
     public async Task CancelAfterStart_SendsAbortRequest_AndEndsWithTheBackendsEndRequest()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
         using var cts = new CancellationTokenSource();
-        var response = Start(connection, ResponseReader.Request(), ct: cts.Token);
+        var response = await connection.StartAsync(ResponseReader.Request(), ct: cts.Token);
         await backend.ReadRequestAsync(1);
 
         await cts.CancelAsync();
@@ -301,7 +304,7 @@ public sealed class BackendConnectionTests
         await backend.SendAsync(Records.EndRequest(1, 0), Records.EndRequest(1, 0));
         Assert.Equal(ProtocolStatus.RequestComplete, (await response.Completion.WaitAsync(Wait)).ProtocolStatus);
         // The aborted ID rests (Go answers an abort twice): the next request takes another.
-        var next = Start(connection, ResponseReader.Request());
+        var next = await connection.StartAsync(ResponseReader.Request());
         Assert.Equal(2, next.RequestId);
     }
 
@@ -309,22 +312,24 @@ public sealed class BackendConnectionTests
     public async Task AbortWithoutEndRequest_ClosesTheConnectionAfterTheAbortTimeout()
     {
         var settings = ClientSettings.Default with { AbortTimeout = TimeSpan.FromMilliseconds(200) };
-        var (connection, backend) = ScriptedBackend.Create(settings);
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync(settings);
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await response.DisposeAsync();
         Assert.Equal(RecordType.AbortRequest, (await backend.ReadAsync()).Type);
 
         await Assert.ThrowsAsync<FcgiBackendException>(() => response.Completion.WaitAsync(Wait));
-        Assert.True(connection.IsClosed);
+        await connection.ExpectStoppedAsync();
     }
 
     [Fact]
     public async Task ApplicationSendsARequestRecordType_IsAConnectionError()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(Records.BeginRequest(1, Role.Responder));
@@ -336,24 +341,25 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task UnknownManagementRecordsAndUnknownType_AreIgnored()
     {
-        var (connection, backend) = ScriptedBackend.Create(probe: true);
-        await using var _ = connection;
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync(probe: true);
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
 
         await backend.SendAsync(Records.UnknownType((byte)RecordType.GetValues), Records.MakeRecord((RecordType)42, 0, "?"u8),
             Records.MakeRecord((RecordType)42, 1, "?"u8), ScriptedBackend.Answer(1, "fine"));
 
         Assert.Equal("fine", (await ResponseReader.ReadAllAsync(response)).Stdout);
-        Assert.Equal(1, connection.Limit);
+        await connection.ExpectAsync<RequestFinished>();
+        await connection.Pool.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // no LimitChanged
     }
 
     [Fact]
     public async Task LargeResponse_StreamsThroughTheBoundedBuffer()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
-        var response = Start(connection, ResponseReader.Request());
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        var response = await connection.StartAsync(ResponseReader.Request());
         await backend.ReadRequestAsync(1);
         var big = new byte[3 * 1024 * 1024];
         Random.Shared.NextBytes(big);
@@ -369,10 +375,10 @@ public sealed class BackendConnectionTests
     [Fact]
     public async Task LargeEnvironment_IsSentAsPairsLargerThanOneRecord()
     {
-        var (connection, backend) = ScriptedBackend.Create();
-        await using var _ = connection;
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
         var value = new string('v', 100_000);
-        Start(connection, ResponseReader.Request("", ("BIG", value), ("SMALL", "s")));
+        await connection.StartAsync(ResponseReader.Request("", ("BIG", value), ("SMALL", "s")));
 
         var records = await backend.ReadRequestAsync(1);
 
@@ -380,14 +386,5 @@ public sealed class BackendConnectionTests
         Assert.Equal(Records.Concat(Records.NameValuePair("BIG", value), Records.NameValuePair("SMALL", "s")), parameters);
         Assert.All(records, r => Assert.True(r.Content.Length <= FcgiConstants.MaxContentLength));
         Assert.Equal("", Encoding.UTF8.GetString(RecordCollector.StreamContent(records, RecordType.Stdin, 1)));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(10, cts.Token);
-        }
     }
 }
