@@ -143,7 +143,13 @@ internal sealed class RequestState
 
     public bool TrySetScheduled() => Interlocked.Exchange(ref _scheduled, 1) == 0;
 
-    public void ClearScheduled() => Volatile.Write(ref _scheduled, 0);
+    /// <summary>
+    /// A full fence, not a release store: the writer reads <see cref="IsEnding"/> and the pipes
+    /// right after this, while <see cref="TryBeginEnd"/> sets the flag and then tries to schedule.
+    /// With a plain store the two threads can each miss the other's write (store-load
+    /// reordering), and the END_REQUEST is never sent.
+    /// </summary>
+    public void ClearScheduled() => Interlocked.Exchange(ref _scheduled, 0);
 
     /// <summary>The handler returned: release what it held, whatever the end path was.</summary>
     public void ReleaseHandlerSide()
