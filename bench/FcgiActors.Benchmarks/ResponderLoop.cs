@@ -16,6 +16,7 @@ namespace FcgiActors.Benchmarks;
 /// <code>
 /// dotnet run -c Release --project bench/FcgiActors.Benchmarks -- responder-loop [get|post64k] [requests] [connections]
 /// </code>
+/// FCGI_BENCH_ALLOC_TYPES=1 adds a sampled breakdown of the allocated bytes by type.
 /// </summary>
 internal static class ResponderLoop
 {
@@ -33,6 +34,8 @@ internal static class ResponderLoop
 
         // Warm-up: tiered JIT and PGO settle before the measured part.
         await DriveAsync(endpoint, request, Math.Max(total / 5, 2000), connections);
+        using var sampler = Environment.GetEnvironmentVariable("FCGI_BENCH_ALLOC_TYPES") == "1" ? new AllocationSampler() : null;
+        sampler?.Start();
         GC.Collect();
         var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -45,6 +48,15 @@ internal static class ResponderLoop
         Console.WriteLine($"responder-loop {kind}: {total} requests over {connections} connections, " +
                           $"{bytes / (double)total:F0} B allocated/request, {cpu.TotalMicroseconds / total:F1} µs CPU/request (server + clients), " +
                           $"{GC.CollectionCount(0) - gc0} gen0 GCs, {total / clock.Elapsed.TotalSeconds:F0} req/s wall");
+        if (sampler is not null)
+        {
+            // Sampled (one event per ~100 KB): shares, not exact sizes.
+            foreach (var (type, sampled) in sampler.Top(25))
+            {
+                Console.WriteLine($"  {sampled / (double)total,8:F0} B/request  {type}");
+            }
+        }
+
         return 0;
     }
 

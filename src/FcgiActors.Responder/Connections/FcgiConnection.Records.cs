@@ -231,7 +231,7 @@ internal sealed partial class FcgiConnection
             request.HoldsServerSlot = true;
             request.ParamsBuilder = new FcgiParams.Builder();
             request.ParamsDecoder = new NameValueDecoder(_settings.ParamsLimits);
-            request.CreatePipes(_settings, _server.HandlerScheduler);
+            request.CreatePipes(_server);
         }
     }
 
@@ -272,7 +272,8 @@ internal sealed partial class FcgiConnection
             }
             else
             {
-                request.ParamsDecoder.Decode(content, request.ParamsBuilder!);
+                request.ParamsBuilder!.Reserve(content.Length);
+                request.ParamsDecoder.Decode(content, request.ParamsBuilder);
             }
         }
         catch (NameValueException e)
