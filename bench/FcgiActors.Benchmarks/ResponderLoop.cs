@@ -40,14 +40,16 @@ internal static class ResponderLoop
         var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var gc0 = GC.CollectionCount(0);
+        var switches0 = ContextSwitches();
         var clock = Stopwatch.StartNew();
         await DriveAsync(endpoint, request, total, connections);
         clock.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
+        var switches = ContextSwitches() - switches0;
         Console.WriteLine($"responder-loop {kind}: {total} requests over {connections} connections, " +
                           $"{bytes / (double)total:F0} B allocated/request, {cpu.TotalMicroseconds / total:F1} µs CPU/request (server + clients), " +
-                          $"{GC.CollectionCount(0) - gc0} gen0 GCs, {total / clock.Elapsed.TotalSeconds:F0} req/s wall");
+                          $"{switches / (double)total:F2} context switches/request, {GC.CollectionCount(0) - gc0} gen0 GCs, {total / clock.Elapsed.TotalSeconds:F0} req/s wall");
         if (sampler is not null)
         {
             // Sampled (one event per ~100 KB): shares, not exact sizes.
@@ -58,6 +60,31 @@ internal static class ResponderLoop
         }
 
         return 0;
+    }
+
+    /// <summary>Voluntary and involuntary context switches of every thread of this process (Linux).</summary>
+    private static long ContextSwitches()
+    {
+        long sum = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.EndsWith("ctxt_switches", StringComparison.Ordinal) is false && line.Contains("ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        sum += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The thread exited meanwhile.
+            }
+        }
+
+        return sum;
     }
 
     private static async Task DriveAsync(IPEndPoint endpoint, byte[] request, int total, int connections)
