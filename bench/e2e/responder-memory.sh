@@ -98,9 +98,10 @@ NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_port "$NGINX_PORT"
 RSS0=$(kib VmRSS "$ECHO_PID")
 start=$(date +%s.%N)
-got=$(head -c "$(( POST_MIB * 1024 * 1024 ))" /dev/zero \
-  | curl -sS -H 'Content-Type: application/octet-stream' -H 'Expect:' --data-binary @- "http://127.0.0.1:$NGINX_PORT/stream/big" \
-  | wc -c)
+# A sparse file of zeros (no disk blocks); curl -T streams it with a Content-Length, where
+# --data-binary would first read all of it into curl's memory.
+truncate -s "$(( POST_MIB * 1024 * 1024 ))" "$RUN/big"
+got=$(curl -sS -X POST -T "$RUN/big" -H 'Content-Type: application/octet-stream' -H 'Expect:' "http://127.0.0.1:$NGINX_PORT/stream/big" | wc -c)
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 HWM=$(kib VmHWM "$ECHO_PID")
 expected=$(( POST_MIB * 1024 * 1024 ))

@@ -15,6 +15,7 @@
 #   go-close    nginx, one connection per request -> Go echo
 # Kinds: get = GET /x?a=1, post64k = POST of 65,536 bytes echoed back.
 #
+# All setups run side by side; the cells are interleaved (kind, concurrency, then every setup).
 # Per cell: req/s, p50, p99, wrk errors (connect/read/write/status/timeout), the app's listen
 # backlog (Recv-Q of its listen socket sampled mid-run, max), nginx error-log lines at level
 # error or worse, and for our responder the CPU time of the fcgi process per request
@@ -169,7 +170,6 @@ start_app() {
   for pid in $APP_PIDS; do PIDS+=("$pid"); done
   wait_port "$APP_PORT"
 }
-stop_app() { for pid in $APP_PIDS; do stop_pid "$pid"; done; }
 
 # wrk with the peers' lua scripts (own copies here) -> one RESULT line
 run_wrk() { # URL CONNS KIND SECONDS
@@ -192,6 +192,11 @@ echo "# responder benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, loa
 echo
 echo "| setup | kind | c | req/s | p50 ms | p99 ms | wrk errors c/r/w/s/t | backlog max | nginx errors | our CPU µs/req | load |"
 echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|"
+# Every setup is started first and stays up; the cells then run interleaved (for each kind and
+# concurrency, every setup in turn), so a load change on the shared machine hits all setups
+# alike instead of whichever happened to run during it.
+declare -A APP_PORT_OF APP_PIDS_OF CPU_PID_OF NGINX_PORT_OF NGINX_PID_OF
+ACTIVE=""
 for setup in $SETUPS; do
   case $setup in
     c2-*) [[ -n $CECHO && -n $SPAWN ]] || { echo "| $setup | skipped: no C echo or spawn-fcgi | | | | | | | | | |"; continue; } ;;
@@ -202,6 +207,8 @@ for setup in $SETUPS; do
   keep=0; [[ $setup == *-keep ]] && keep=1
   start_app "$setup"
   start_nginx "$RUN/nginx-$setup" "127.0.0.1:$APP_PORT" "$keep"
+  APP_PORT_OF[$setup]=$APP_PORT; APP_PIDS_OF[$setup]=$APP_PIDS; CPU_PID_OF[$setup]=$CPU_PID
+  NGINX_PORT_OF[$setup]=$NGINX_PORT; NGINX_PID_OF[$setup]=$NGINX_PID
   base=http://127.0.0.1:$NGINX_PORT
   # Correctness first: the echo answers, and a 64 KiB body comes back byte for byte.
   curl -fsS "$base/x?check=1" | grep -q "query=check=1" || { echo "responder.sh: $setup: GET check failed" >&2; exit 1; }
@@ -210,11 +217,17 @@ for setup in $SETUPS; do
     || { echo "responder.sh: $setup: 64 KiB echo check failed" >&2; exit 1; }
   # Warm-up (JIT, tiered PGO, connection caches): 2 s per kind at the largest concurrency.
   for kind in $KINDS; do run_wrk "$base/x?warm=1" "${CONNS##* }" "$kind" 2 >/dev/null; done
-  for kind in $KINDS; do
-    for c in $CONNS; do
+  ACTIVE="$ACTIVE $setup"
+done
+
+for kind in $KINDS; do
+  for c in $CONNS; do
+    for setup in $ACTIVE; do
+      base=http://127.0.0.1:${NGINX_PORT_OF[$setup]}
+      CPU_PID=${CPU_PID_OF[$setup]}
       : > "$RUN/nginx-$setup/error.log"
       ticks0=0; [[ -n $CPU_PID ]] && ticks0=$(cpu_ticks "$CPU_PID")
-      backlog_max "$APP_PORT" $(( DURATION > 2 ? DURATION - 1 : 1 )) > "$RUN/backlog" &
+      backlog_max "${APP_PORT_OF[$setup]}" $(( DURATION > 2 ? DURATION - 1 : 1 )) > "$RUN/backlog" &
       sampler=$!
       out=$(run_wrk "$base/x?a=1" "$c" "$kind" "$DURATION")
       wait "$sampler"
@@ -232,8 +245,10 @@ for setup in $SETUPS; do
         "$errs" "$(cat "$RUN/backlog")" "$nerr" "$cpu" "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
-  stop_pid "$NGINX_PID"
-  stop_app
+done
+for setup in $ACTIVE; do
+  stop_pid "${NGINX_PID_OF[$setup]}"
+  for pid in ${APP_PIDS_OF[$setup]}; do stop_pid "$pid"; done
 done
 
 # Ratios: our best setup against the best valid peer, per kind and concurrency.

@@ -39,7 +39,7 @@ public static class EchoHandler
         parameters.TryGetRaw("QUERY_STRING", out var query);
         var sleep = QueryNumber(query.Span, "sleep"u8);
         var size = QueryNumber(query.Span, "size"u8);
-        var body = new BodyBuffer();
+        var body = new BodyBuffer(context.ContentLength);
         try
         {
             await body.ReadAllAsync(context.Body, context.Aborted);
@@ -138,7 +138,7 @@ public static class EchoHandler
     }
 
     /// <summary>The body in pooled memory up to 1 MiB, the rest in a temporary file.</summary>
-    private sealed class BodyBuffer : IAsyncDisposable
+    private sealed class BodyBuffer(long? contentLength) : IAsyncDisposable
     {
         private byte[]? _memory;
         private int _length;
@@ -243,7 +243,9 @@ public static class EchoHandler
         {
             if (_memory is null || _memory.Length < needed)
             {
-                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(SpillThreshold, Math.Max(4096, (_memory?.Length ?? 0) * 2))));
+                // CONTENT_LENGTH (§6.2) sizes the buffer once; without it, it doubles.
+                var first = _memory is null && contentLength is > 0 ? (int)Math.Min(contentLength.Value, SpillThreshold) : 0;
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(first, Math.Min(SpillThreshold, Math.Max(4096, (_memory?.Length ?? 0) * 2)))));
                 if (_memory is not null)
                 {
                     _memory.AsSpan(0, _length).CopyTo(grown);

@@ -33,7 +33,9 @@ internal sealed partial class FcgiConnection
 
                     await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
 
-                    buffer ??= ArrayPool<byte>.Shared.Rent(SmallReadBufferSize);
+                    // A connection that carried big records lately (request bodies) starts with
+                    // the large buffer: no 16 KiB rent and copy before every body.
+                    buffer ??= ArrayPool<byte>.Shared.Rent(_largeRecordsSeen ? LargeReadBufferSize : SmallReadBufferSize);
                 }
                 else if (end == buffer!.Length)
                 {
@@ -48,6 +50,7 @@ internal sealed partial class FcgiConnection
                     {
                         // One record is larger than the small buffer: switch to one that holds
                         // any record (≤ 65,798 bytes) with room to spare for the next reads.
+                        _largeRecordsSeen = true;
                         var large = ArrayPool<byte>.Shared.Rent(LargeReadBufferSize);
                         Buffer.BlockCopy(buffer, 0, large, 0, end);
                         ArrayPool<byte>.Shared.Return(buffer);

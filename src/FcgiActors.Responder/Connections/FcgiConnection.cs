@@ -34,6 +34,7 @@ internal sealed partial class FcgiConnection
     private volatile bool _closeRequested;
     private volatile bool _outputClosed;
     private int _aborted;
+    private bool _largeRecordsSeen; // read loop only
 
     public FcgiConnection(Socket socket, string id, ServerContext server, IConnectionOwner owner)
     {
