@@ -25,6 +25,7 @@
 # The C echo comes from tests/peers/c-echo.c (built with gcc -lfcgi) or
 # /work/shared/peers/build/c-echo; the Go echo from $GO_ECHO or /work/shared/peers/build/go-echo.
 # A missing peer is skipped with a message; our part needs only nginx, wrk and dotnet.
+# FCGI_CLI=/path/to/fcgi.dll runs another build as "ours" (before/after comparisons).
 # Every process is stopped by its PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -79,7 +80,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 command -v wrk >/dev/null || { echo "responder.sh: wrk is missing" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || { echo "responder.sh: nginx is missing" >&2; exit 1; }
-CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll
+# FCGI_CLI: another build of fcgi.dll, to compare two builds in the same conditions.
+CLI=${FCGI_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
 CECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
 if [[ ! -x $CECHO ]]; then
