@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -23,7 +24,7 @@ public static class EchoHandler
     private const int SpillThreshold = 1024 * 1024;
     private const int ChunkSize = 64 * 1024;
     private static readonly byte[] s_header = "Content-Type: text/plain\r\n\r\n"u8.ToArray();
-    private static readonly string s_pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    private static readonly byte[] s_pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
     private static long s_count;
 
     /// <summary>Requests answered by this process so far.</summary>
@@ -34,10 +35,11 @@ public static class EchoHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var count = Interlocked.Increment(ref s_count);
-        var query = context.QueryString;
-        var sleep = QueryNumber(query, "sleep");
-        var size = QueryNumber(query, "size");
-        var body = new BodyBuffer();
+        var parameters = context.Params;
+        parameters.TryGetRaw("QUERY_STRING", out var query);
+        var sleep = QueryNumber(query.Span, "sleep"u8);
+        var size = QueryNumber(query.Span, "size"u8);
+        var body = new BodyBuffer(context.ContentLength);
         try
         {
             await body.ReadAllAsync(context.Body, context.Aborted);
@@ -48,13 +50,7 @@ public static class EchoHandler
 
             var output = context.Output;
             output.Write(s_header);
-            var line = "query=" + query
-                + " method=" + (context.Params.Get("REQUEST_METHOD") ?? "")
-                + " count=" + count.ToString(CultureInfo.InvariantCulture)
-                + " pid=" + s_pid
-                + " content_length=" + (context.Params.Get("CONTENT_LENGTH") ?? "")
-                + "\n";
-            WriteUtf8(output, line);
+            WriteLine(output, parameters, query.Span, count);
             if (size >= 0)
             {
                 await WriteFillAsync(output, size, context.Aborted);
@@ -71,30 +67,59 @@ public static class EchoHandler
     }
 
     /// <summary>The number after <c>key=</c> in a query string, or -1 (as the C echo's qs_num).</summary>
-    internal static long QueryNumber(string query, string key)
+    internal static long QueryNumber(ReadOnlySpan<byte> query, ReadOnlySpan<byte> key)
     {
-        foreach (var part in query.Split('&'))
+        while (!query.IsEmpty)
         {
-            if (part.Length > key.Length && part.StartsWith(key, StringComparison.Ordinal) && part[key.Length] == '=')
+            var amp = query.IndexOf((byte)'&');
+            var part = amp < 0 ? query : query[..amp];
+            if (part.Length > key.Length && part.StartsWith(key) && part[key.Length] == (byte)'=')
             {
-                var digits = part.AsSpan(key.Length + 1);
+                var digits = part[(key.Length + 1)..];
                 var n = 0;
-                while (n < digits.Length && char.IsAsciiDigit(digits[n]))
+                while (n < digits.Length && char.IsAsciiDigit((char)digits[n]))
                 {
                     n++;
                 }
 
-                return n > 0 && long.TryParse(digits[..n], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+                return n > 0 && Utf8Parser.TryParse(digits[..n], out long value, out _) ? value : 0;
             }
+
+            query = amp < 0 ? default : query[(amp + 1)..];
         }
 
         return -1;
     }
 
-    private static void WriteUtf8(PipeWriter output, string text)
+    /// <summary>
+    /// "query=… method=… count=… pid=… content_length=…\n" straight from the PARAMS bytes (as
+    /// the C echo prints them, byte for byte), with no strings on the way.
+    /// </summary>
+    private static void WriteLine(PipeWriter output, FcgiParams parameters, ReadOnlySpan<byte> query, long count)
     {
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        output.Advance(Encoding.UTF8.GetBytes(text, span));
+        parameters.TryGetRaw("REQUEST_METHOD", out var method);
+        parameters.TryGetRaw("CONTENT_LENGTH", out var contentLength);
+        var span = output.GetSpan(64 + query.Length + method.Length + contentLength.Length + s_pid.Length);
+        var at = 0;
+        Append(span, ref at, "query="u8);
+        Append(span, ref at, query);
+        Append(span, ref at, " method="u8);
+        Append(span, ref at, method.Span);
+        Append(span, ref at, " count="u8);
+        Utf8Formatter.TryFormat(count, span[at..], out var written);
+        at += written;
+        Append(span, ref at, " pid="u8);
+        Append(span, ref at, s_pid);
+        Append(span, ref at, " content_length="u8);
+        Append(span, ref at, contentLength.Span);
+        span[at++] = (byte)'\n';
+        output.Advance(at);
+    }
+
+    private static void Append(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[at..]);
+        at += bytes.Length;
     }
 
     private static async ValueTask WriteFillAsync(PipeWriter output, long size, CancellationToken ct)
@@ -113,7 +138,7 @@ public static class EchoHandler
     }
 
     /// <summary>The body in pooled memory up to 1 MiB, the rest in a temporary file.</summary>
-    private sealed class BodyBuffer : IAsyncDisposable
+    private sealed class BodyBuffer(long? contentLength) : IAsyncDisposable
     {
         private byte[]? _memory;
         private int _length;
@@ -218,7 +243,9 @@ public static class EchoHandler
         {
             if (_memory is null || _memory.Length < needed)
             {
-                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(SpillThreshold, Math.Max(4096, (_memory?.Length ?? 0) * 2))));
+                // CONTENT_LENGTH (§6.2) sizes the buffer once; without it, it doubles.
+                var first = _memory is null && contentLength is > 0 ? (int)Math.Min(contentLength.Value, SpillThreshold) : 0;
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(first, Math.Min(SpillThreshold, Math.Max(4096, (_memory?.Length ?? 0) * 2)))));
                 if (_memory is not null)
                 {
                     _memory.AsSpan(0, _length).CopyTo(grown);

@@ -139,17 +139,30 @@ public sealed class FcgiParams : IEnumerable<(string Name, string Value)>
     /// <summary>Collects pairs from a <see cref="NameValueDecoder"/> into owned memory.</summary>
     internal sealed class Builder : INameValueSink
     {
-        private byte[] _bytes = new byte[1024];
+        private byte[] _bytes = [];
         private Entry[] _entries = new Entry[32];
         private int _length;
         private int _count;
+
+        /// <summary>
+        /// Room for <paramref name="bytes"/> more name and value bytes: called with each PARAMS
+        /// record's content length (an upper bound of the pairs in it), so the common single
+        /// record costs one exact allocation instead of a guess and a copy.
+        /// </summary>
+        public void Reserve(int bytes)
+        {
+            if (_length + bytes > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_length + bytes, _bytes.Length * 2));
+            }
+        }
 
         public void OnPair(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
         {
             var needed = _length + name.Length + value.Length;
             if (needed > _bytes.Length)
             {
-                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length * 2));
+                Array.Resize(ref _bytes, Math.Max(needed, Math.Max(256, _bytes.Length * 2)));
             }
 
             if (_count == _entries.Length)

@@ -13,19 +13,17 @@ namespace FcgiActors.Responder;
 public sealed class FcgiRequestContext
 {
     private readonly RequestState _state;
-    private readonly ResponderSettings _settings;
     private Stream? _bodyStream;
     private Stream? _outputStream;
     private Stream? _errorStream;
+    private string? _queryString;
 
-    internal FcgiRequestContext(RequestState state, ResponderSettings settings, string connectionId, EndPoint? remoteEndPoint)
+    internal FcgiRequestContext(RequestState state, string connectionId, EndPoint? remoteEndPoint)
     {
         _state = state;
-        _settings = settings;
         ConnectionId = connectionId;
         RemoteEndPoint = remoteEndPoint;
         Params = state.Params;
-        QueryString = Params.Get("QUERY_STRING") ?? "";
         Method = ParseMethod(Params);
         ContentLength = ParseContentLength(Params);
     }
@@ -46,7 +44,7 @@ public sealed class FcgiRequestContext
     public FcgiParams Params { get; }
 
     /// <summary>QUERY_STRING, empty when absent; never null.</summary>
-    public string QueryString { get; }
+    public string QueryString => _queryString ??= Params.Get("QUERY_STRING") ?? "";
 
     /// <summary>REQUEST_METHOD as a code.</summary>
     public RequestMethod Method { get; }
@@ -70,7 +68,7 @@ public sealed class FcgiRequestContext
     public Stream OutputStream => _outputStream ??= Output.AsStream();
 
     /// <summary>STDERR (the web server usually logs it).</summary>
-    public PipeWriter Error => _state.GetErrorWriter(_settings);
+    public PipeWriter Error => _state.GetErrorWriter(_state.Connection.Server);
 
     /// <summary>STDERR as a stream.</summary>
     public Stream ErrorStream => _errorStream ??= Error.AsStream();

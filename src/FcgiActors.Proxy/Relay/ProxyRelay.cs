@@ -97,7 +97,7 @@ internal sealed partial class ProxyRelay
 
     private async Task<(Lease Lease, BackendOutcome Outcome)> RelayAsync(FcgiRequestContext context, FcgiClientRequest request, Lease lease)
     {
-        var tried = new List<int> { lease.Backend };
+        List<int>? tried = null; // allocated on the first retry only
         FcgiResponse response;
         while (true)
         {
@@ -111,11 +111,12 @@ internal sealed partial class ProxyRelay
             {
                 return (lease, BackendOutcome.Cancelled);
             }
-            catch (FcgiBackendException ex) when (!ex.RequestStarted && tried.Count <= _settings.MaxRetries)
+            catch (FcgiBackendException ex) when (!ex.RequestStarted && (tried?.Count ?? 1) <= _settings.MaxRetries)
             {
                 // Nothing of the request reached this backend: another one may take it (issue 4, Faults).
                 LogRetry(_log, ex, context.ConnectionId, context.RequestId, backend.Address.ToString());
                 FcgiInstruments.BackendFailed(FcgiComponent.Proxy, FcgiBackendError.NotReached);
+                tried ??= [lease.Backend];
                 var next = await _router.ReassignAsync(lease, BackendOutcome.NotReached, tried).ConfigureAwait(false);
                 if (next < 0)
                 {
@@ -144,7 +145,7 @@ internal sealed partial class ProxyRelay
     private async Task<BackendOutcome> RelayResponseAsync(FcgiRequestContext context, FcgiResponse response, Lease lease)
     {
         var progress = new Progress();
-        var stderr = CopyAsync(response.Stderr, context.Error, null, context.Aborted);
+        var stderr = CopyStderrAsync(response.Stderr, context, context.Aborted);
         try
         {
             await CopyAsync(response.Stdout, context.Output, progress, context.Aborted).ConfigureAwait(false);
@@ -220,6 +221,31 @@ internal sealed partial class ProxyRelay
                 from.AdvanceTo(buffer.End);
             }
 
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// STDERR is relayed as it comes, but the front's STDERR stream is opened only when the
+    /// backend sends some: most requests have none, and an opened stream costs a pipe.
+    /// </summary>
+    private static async Task CopyStderrAsync(PipeReader from, FcgiRequestContext context, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await from.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (!buffer.IsEmpty)
+            {
+                from.AdvanceTo(buffer.Start);
+                await CopyAsync(from, context.Error, null, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            from.AdvanceTo(buffer.End);
             if (result.IsCompleted || result.IsCanceled)
             {
                 return;

@@ -16,7 +16,6 @@ internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
     private readonly string _id;
     private readonly ServerContext _server;
     private readonly FcgiRequestHandler _handler;
-    private readonly Dictionary<RequestState, IActorRef> _children = new(ReferenceEqualityComparer.Instance);
     private FcgiConnection? _connection;
     private long _requestSequence;
 
@@ -31,7 +30,6 @@ internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
         Receive<Drain>(_ => _connection?.RequestClose());
         Receive<AbortConnection>(_ => _connection?.Abort("server stopped"));
         Receive<ConnectionClosed>(_ => Context.Stop(Self));
-        Receive<Terminated>(t => Forget(t.ActorRef));
     }
 
     protected override SupervisorStrategy SupervisorStrategy() => FcgiActors.Actors.SupervisorStrategy.StoppingStrategy;
@@ -46,9 +44,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
             connection.RequestClose();
         }
 
+        // Started inline, not with Task.Run: the loops run here only until their first wait
+        // (usually the first record is already in the socket and is parsed at once), then
+        // continue on socket completions. One thread hop less per connection, which is one per
+        // request when the web server opens a connection per request.
         using (ExecutionContext.SuppressFlow())
         {
-            _ = Task.Run(connection.RunAsync);
+            _ = connection.RunAsync();
         }
     }
 
@@ -76,29 +78,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
             return;
         }
 
+        // No death watch per request: the request keeps its actor's reference for an abort,
+        // and the actor stops itself when the request ends (or with this actor).
         var name = "req-" + request.Id + "-" + (++_requestSequence);
-        var child = Context.ActorOf(Props.Create(() => new RequestActor(request, _handler, _server)), name);
-        Context.Watch(child);
-        _children[request] = child;
+        request.Actor = Context.ActorOf(Props.Create(() => new RequestActor(request, _handler, _server)), name);
     }
 
-    private void OnAbortReceived(AbortReceived message)
-    {
-        if (_children.TryGetValue(message.Request, out var child))
-        {
-            child.Tell(RequestActor.AbortRequest.Instance);
-        }
-    }
-
-    private void Forget(IActorRef child)
-    {
-        foreach (var (request, actor) in _children)
-        {
-            if (actor.Equals(child))
-            {
-                _children.Remove(request);
-                return;
-            }
-        }
-    }
+    private void OnAbortReceived(AbortReceived message) => message.Request.Actor?.Tell(RequestActor.AbortRequest.Instance);
 }

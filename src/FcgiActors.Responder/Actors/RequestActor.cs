@@ -10,7 +10,14 @@ namespace FcgiActors.Responder.Actors;
 /// how the request ends — normally when the handler returns, at once on ABORT_REQUEST (§5.4:
 /// the handler is cancelled, one END_REQUEST, nothing after it). States: Running → Ended.
 /// </summary>
-internal sealed partial class RequestActor : ReceiveActor
+/// <remarks>
+/// Hot path (one of these per request): the two states are a flag and a switch rather than
+/// <c>ReceiveActor</c> handler tables built per instance, and the handler starts inline in
+/// <see cref="PreStart"/>. A handler that finishes without waiting (most small responses) is
+/// completed there too, with no thread hop and no message to itself; one that waits reports
+/// back with <see cref="HandlerCompleted"/>.
+/// </remarks>
+internal sealed partial class RequestActor : ActorBase
 {
     private static readonly byte[] s_internalError =
         "Status: 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nInternal Server Error\n"u8.ToArray();
@@ -19,6 +26,7 @@ internal sealed partial class RequestActor : ReceiveActor
     private readonly FcgiRequestHandler _handler;
     private readonly ServerContext _server;
     private readonly ILogger _logger;
+    private bool _ended;
     private bool _handlerRunning;
 
     public RequestActor(RequestState request, FcgiRequestHandler handler, ServerContext server)
@@ -27,55 +35,65 @@ internal sealed partial class RequestActor : ReceiveActor
         _handler = handler;
         _server = server;
         _logger = server.RequestLogger;
-        Running();
     }
 
-    private void Running()
+    protected override bool Receive(object message)
     {
-        Receive<AbortRequest>(_ => Abort());
-        Receive<HandlerCompleted>(OnHandlerCompleted);
-    }
-
-    private void Ended()
-    {
-        Receive<AbortRequest>(_ => { });
-        Receive<HandlerCompleted>(_ =>
+        switch (message)
         {
-            _handlerRunning = false;
-            Context.Stop(Self);
-        });
+            case AbortRequest:
+                if (!_ended)
+                {
+                    Abort();
+                }
+
+                return true;
+            case HandlerCompleted completed:
+                if (_ended)
+                {
+                    _handlerRunning = false;
+                    Context.Stop(Self);
+                }
+                else
+                {
+                    OnHandlerCompleted(completed.Error);
+                }
+
+                return true;
+            default:
+                return false;
+        }
     }
 
     protected override void PreStart()
     {
         var request = _request;
-        var context = new FcgiRequestContext(request, _server.Settings, request.Connection.Id, request.Connection.RemoteEndPoint);
+        var context = new FcgiRequestContext(request, request.Connection.Id, request.Connection.RemoteEndPoint);
         request.Context = context;
         _handlerRunning = true;
         _server.HandlerStarted();
-        var self = Self;
-        var handler = _handler;
-        var server = _server;
-        using (ExecutionContext.SuppressFlow())
+        Task task;
+        try
         {
-            _ = Task.Run(async () =>
+            // The handler's continuations must not inherit this thread's execution context.
+            using (ExecutionContext.SuppressFlow())
             {
-                Exception? error = null;
-                try
-                {
-                    await handler(context);
-                }
-                catch (Exception e)
-                {
-                    error = e;
-                }
-                finally
-                {
-                    server.HandlerFinished();
-                }
+                task = _handler(context);
+            }
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException(e);
+        }
 
-                self.Tell(new HandlerCompleted(error));
-            });
+        if (task.IsCompleted)
+        {
+            _server.HandlerFinished();
+            OnHandlerCompleted(ErrorOf(task));
+        }
+        else
+        {
+            _ = ReportWhenDoneAsync(task, Self, _server);
         }
     }
 
@@ -88,6 +106,24 @@ internal sealed partial class RequestActor : ReceiveActor
         }
     }
 
+    private static async Task ReportWhenDoneAsync(Task handler, IActorRef self, ServerContext server)
+    {
+        try
+        {
+            await handler.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Reported below, from the task itself.
+        }
+
+        server.HandlerFinished();
+        self.Tell(new HandlerCompleted(ErrorOf(handler)));
+    }
+
+    private static Exception? ErrorOf(Task task) =>
+        task.IsFaulted ? task.Exception!.InnerExceptions[0] : task.IsCanceled ? new TaskCanceledException(task) : null;
+
     private void Abort()
     {
         _logger.LogDebug("Connection {ConnectionId} request {RequestId} cancelling the handler", _request.Connection.Id, _request.Id);
@@ -97,15 +133,15 @@ internal sealed partial class RequestActor : ReceiveActor
         }
 
         _ = _request.Aborted!.CancelAsync();
-        Become(Ended);
+        _ended = true;
     }
 
-    private void OnHandlerCompleted(HandlerCompleted message)
+    private void OnHandlerCompleted(Exception? error)
     {
         _handlerRunning = false;
         var context = _request.Context!;
         var appStatus = context.AppStatus;
-        if (message.Error is { } error)
+        if (error is not null)
         {
             if (error is OperationCanceledException && _request.Aborted!.IsCancellationRequested)
             {
@@ -134,7 +170,7 @@ internal sealed partial class RequestActor : ReceiveActor
 
         _request.TryBeginEnd(appStatus, context.ProtocolStatus, discard: false);
         _request.ReleaseHandlerSide();
-        Become(Ended);
+        _ended = true;
         Context.Stop(Self);
     }
 }

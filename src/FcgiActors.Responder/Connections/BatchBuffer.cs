@@ -12,6 +12,10 @@ internal sealed class BatchBuffer : IBufferWriter<byte>
     private byte[]? _buffer;
     private int _length;
 
+    // The size the last batch needed: the next one starts there instead of growing from 16 KiB
+    // again with a copy per doubling (a 64 KiB response paid three copies before this).
+    private int _preferredSize = InitialSize;
+
     public int Length => _length;
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer is null ? default : _buffer.AsMemory(0, _length);
@@ -37,6 +41,7 @@ internal sealed class BatchBuffer : IBufferWriter<byte>
     {
         if (_buffer is not null && _length == 0)
         {
+            _preferredSize = _buffer.Length;
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
         }
@@ -47,7 +52,7 @@ internal sealed class BatchBuffer : IBufferWriter<byte>
         var needed = _length + Math.Max(sizeHint, 1);
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, InitialSize));
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _preferredSize));
         }
         else if (needed > _buffer.Length)
         {

@@ -22,20 +22,20 @@ internal sealed partial class FcgiConnection
                 if (start == end)
                 {
                     start = end = 0;
-                    if (_socket.Available == 0)
+                    // Hold no buffer while waiting (10,000 kept-alive connections must stay
+                    // cheap): a zero-byte receive waits for readability, and costs no more than
+                    // asking first whether bytes are there (one FIONREAD per request saved).
+                    if (buffer is not null)
                     {
-                        // Nothing waiting: hold no buffer while waiting (10,000 kept-alive
-                        // connections must stay cheap); a zero-byte receive waits for readability.
-                        if (buffer is not null)
-                        {
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = null;
-                        }
-
-                        await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = null;
                     }
 
-                    buffer ??= ArrayPool<byte>.Shared.Rent(SmallReadBufferSize);
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+
+                    // A connection that carried big records lately (request bodies) starts with
+                    // the large buffer: no 16 KiB rent and copy before every body.
+                    buffer ??= ArrayPool<byte>.Shared.Rent(_largeRecordsSeen ? LargeReadBufferSize : SmallReadBufferSize);
                 }
                 else if (end == buffer!.Length)
                 {
@@ -50,6 +50,7 @@ internal sealed partial class FcgiConnection
                     {
                         // One record is larger than the small buffer: switch to one that holds
                         // any record (≤ 65,798 bytes) with room to spare for the next reads.
+                        _largeRecordsSeen = true;
                         var large = ArrayPool<byte>.Shared.Rent(LargeReadBufferSize);
                         Buffer.BlockCopy(buffer, 0, large, 0, end);
                         ArrayPool<byte>.Shared.Return(buffer);
@@ -233,7 +234,7 @@ internal sealed partial class FcgiConnection
             request.HoldsServerSlot = true;
             request.ParamsBuilder = new FcgiParams.Builder();
             request.ParamsDecoder = new NameValueDecoder(_settings.ParamsLimits);
-            request.CreatePipes(_settings, _server.HandlerScheduler);
+            request.CreatePipes(_server);
         }
     }
 
@@ -274,7 +275,8 @@ internal sealed partial class FcgiConnection
             }
             else
             {
-                request.ParamsDecoder.Decode(content, request.ParamsBuilder!);
+                request.ParamsBuilder!.Reserve(content.Length);
+                request.ParamsDecoder.Decode(content, request.ParamsBuilder);
             }
         }
         catch (NameValueException e)

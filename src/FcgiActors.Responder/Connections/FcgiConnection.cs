@@ -35,6 +35,7 @@ internal sealed partial class FcgiConnection
     private volatile bool _outputClosed;
     private int _aborted;
     private volatile bool _connectionLost; // requests ended by the connection's end count as aborted, not failed
+    private bool _largeRecordsSeen; // read loop only
 
     public FcgiConnection(Socket socket, string id, ServerContext server, IConnectionOwner owner)
     {

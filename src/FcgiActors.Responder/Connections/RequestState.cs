@@ -56,6 +56,9 @@ internal sealed class RequestState
     public FcgiRequestContext? Context;
     public CancellationTokenSource? Aborted;
 
+    /// <summary>The request's actor once spawned (set and read by the connection actor only).</summary>
+    public FcgiActors.Actors.IActorRef? Actor;
+
     // --- end: set once through the gate, read by the writer after it sees _ending ---
     public int AppStatus { get; private set; }
     public ProtocolStatus ProtocolStatus { get; private set; }
@@ -72,33 +75,25 @@ internal sealed class RequestState
     public bool IsEnded => _ended;
 
     /// <summary>Creates the pipes of a request that will run a handler.</summary>
-    public void CreatePipes(ResponderSettings settings, PipeScheduler readerScheduler)
+    public void CreatePipes(ServerContext server)
     {
-        var window = settings.StdinWindow;
-        var input = new PipeOptions(
-            pauseWriterThreshold: window,
-            resumeWriterThreshold: window / 2,
-            minimumSegmentSize: 16 * 1024,
-            readerScheduler: readerScheduler,
-            writerScheduler: PipeScheduler.Inline,
-            useSynchronizationContext: false);
-        Stdin = new Pipe(input);
+        Stdin = new Pipe(server.InputPipeOptions);
         if (Role == Role.Filter)
         {
-            Data = new Pipe(input);
+            Data = new Pipe(server.InputPipeOptions);
         }
 
-        Stdout = new Pipe(OutputOptions(settings));
+        Stdout = new Pipe(server.OutputPipeOptions);
         OutputWriter = new RequestOutputWriter(this, Stdout.Writer);
         Aborted = new CancellationTokenSource();
     }
 
     /// <summary>The STDERR pipe, created on first use (most requests never write STDERR).</summary>
-    public RequestOutputWriter GetErrorWriter(ResponderSettings settings)
+    public RequestOutputWriter GetErrorWriter(ServerContext server)
     {
         if (ErrorWriter is null)
         {
-            var pipe = new Pipe(OutputOptions(settings));
+            var pipe = new Pipe(server.OutputPipeOptions);
             ErrorWriter = new RequestOutputWriter(this, pipe.Writer);
             Volatile.Write(ref _stderr, pipe);
         }
@@ -143,7 +138,13 @@ internal sealed class RequestState
 
     public bool TrySetScheduled() => Interlocked.Exchange(ref _scheduled, 1) == 0;
 
-    public void ClearScheduled() => Volatile.Write(ref _scheduled, 0);
+    /// <summary>
+    /// A full fence, not a release store: the writer reads <see cref="IsEnding"/> and the pipes
+    /// right after this, while <see cref="TryBeginEnd"/> sets the flag and then tries to schedule.
+    /// With a plain store the two threads can each miss the other's write (store-load
+    /// reordering), and the END_REQUEST is never sent.
+    /// </summary>
+    public void ClearScheduled() => Interlocked.Exchange(ref _scheduled, 0);
 
     /// <summary>The handler returned: release what it held, whatever the end path was.</summary>
     public void ReleaseHandlerSide()
@@ -153,14 +154,6 @@ internal sealed class RequestState
         Stdin?.Reader.Complete();
         Data?.Reader.Complete();
     }
-
-    private static PipeOptions OutputOptions(ResponderSettings settings) => new(
-        pauseWriterThreshold: settings.StdoutWindow,
-        resumeWriterThreshold: settings.StdoutWindow / 2,
-        minimumSegmentSize: 16 * 1024,
-        readerScheduler: PipeScheduler.Inline,
-        writerScheduler: PipeScheduler.ThreadPool,
-        useSynchronizationContext: false);
 
     public override string ToString() => $"Request({Id}, {Role})";
 }

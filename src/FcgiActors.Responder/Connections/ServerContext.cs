@@ -18,6 +18,21 @@ internal sealed class ServerContext
         ConnectionLogger = loggerFactory.CreateLogger("FcgiActors.Responder.Connection");
         RequestLogger = loggerFactory.CreateLogger("FcgiActors.Responder.Request");
         ManagementValues = new ManagementValues(settings.MaxConnections, settings.MaxRequestsPerConnection, settings.Multiplexing);
+        // Built once: every request's pipes share them (PipeOptions is immutable).
+        InputPipeOptions = new PipeOptions(
+            pauseWriterThreshold: settings.StdinWindow,
+            resumeWriterThreshold: settings.StdinWindow / 2,
+            minimumSegmentSize: 16 * 1024,
+            readerScheduler: HandlerScheduler,
+            writerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false);
+        OutputPipeOptions = new PipeOptions(
+            pauseWriterThreshold: settings.StdoutWindow,
+            resumeWriterThreshold: settings.StdoutWindow / 2,
+            minimumSegmentSize: 16 * 1024,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.ThreadPool,
+            useSynchronizationContext: false);
     }
 
     public ResponderSettings Settings { get; }
@@ -26,6 +41,12 @@ internal sealed class ServerContext
     public ILogger RequestLogger { get; }
     public ManagementValues ManagementValues { get; }
     public PipeScheduler HandlerScheduler { get; } = PipeScheduler.ThreadPool;
+
+    /// <summary>STDIN and DATA: the handler reads, the read loop writes within the window.</summary>
+    public PipeOptions InputPipeOptions { get; }
+
+    /// <summary>STDOUT and STDERR: the handler writes within the window, the connection writer reads.</summary>
+    public PipeOptions OutputPipeOptions { get; }
 
     /// <summary>Set when the server stops: new requests are refused with OVERLOADED.</summary>
     public volatile bool Stopping;

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# bench/e2e/responder.sh — our responder (`fcgi echo`) against the C libfcgi and Go echoes,
+# behind the same nginx, in ONE run (issue #6). Self-contained, ~6 minutes at default settings.
+#
+#   bench/e2e/responder.sh [--quick] [--duration S] [--conns "8 64 256"] [--kinds "get post64k"]
+#                          [--setups "ours-keep ours-close c2-close go-keep go-close"] [--keepalive N]
+#
+# Setups (nginx 1 worker, wrk -t2 -cC -dS, loopback, free ports):
+#   ours-keep   nginx keepalive (fastcgi_keep_conn on, keepalive N) -> fcgi echo
+#   ours-close  nginx, one FastCGI connection per request           -> fcgi echo
+#   c2-close    nginx, one connection per request -> C libfcgi echo, spawn-fcgi -F 2
+#               (the only valid libfcgi mode: with keepalive a process is pinned to one
+#               nginx connection and the other wrk connections are never served)
+#   go-keep     nginx keepalive -> Go net/http/fcgi echo
+#   go-close    nginx, one connection per request -> Go echo
+# Kinds: get = GET /x?a=1, post64k = POST of 65,536 bytes echoed back.
+#
+# All setups run side by side; the cells are interleaved (kind, concurrency, then every setup).
+# Per cell: req/s, p50, p99, wrk errors (connect/read/write/status/timeout), the app's listen
+# backlog (Recv-Q of its listen socket sampled mid-run, max), nginx error-log lines at level
+# error or worse, and for our responder the CPU time of the fcgi process per request
+# (utime+stime from /proc/PID/stat over the run / requests): the load-independent figure.
+# Then one ratio per kind and concurrency: our best setup / the best valid peer setup.
+#
+# The C echo comes from tests/peers/c-echo.c (built with gcc -lfcgi) or
+# /work/shared/peers/build/c-echo; the Go echo from $GO_ECHO or /work/shared/peers/build/go-echo.
+# A missing peer is skipped with a message; our part needs only nginx, wrk and dotnet.
+# FCGI_CLI=/path/to/fcgi.dll runs another build as "ours" (before/after comparisons).
+# Every process is stopped by its PID.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/bench/e2e
+DURATION=10 CONNS="8 64 256" KINDS="get post64k" KEEPALIVE=32
+SETUPS="ours-keep ours-close c2-close go-keep go-close"
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) DURATION=3 CONNS="64" ;;
+    --duration) DURATION=$2; shift ;;
+    --conns) CONNS=$2; shift ;;
+    --kinds) KINDS=$2; shift ;;
+    --setups) SETUPS=$2; shift ;;
+    --keepalive) KEEPALIVE=$2; shift ;;
+    *) echo "responder.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+RUN=$(mktemp -d /tmp/fcgi-responder-bench-XXXXXX)
+PIDS=()
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do
+    [[ -r /proc/$pid/stat ]] && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  rm -rf "$RUN"
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    ss -Htan "( sport = :$p )" | grep -q . || { echo "$p"; return; }
+  done
+}
+wait_port() {
+  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "responder.sh: nothing listens on $1" >&2; return 1
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# --- what we run ------------------------------------------------------------------------
+command -v wrk >/dev/null || { echo "responder.sh: wrk is missing" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $NGINX ]] || { echo "responder.sh: nginx is missing" >&2; exit 1; }
+# FCGI_CLI: another build of fcgi.dll, to compare two builds in the same conditions.
+CLI=${FCGI_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
+[[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
+CECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
+if [[ ! -x $CECHO ]]; then
+  if [[ -f $ROOT/tests/peers/c-echo.c ]] && gcc -O2 -o "$RUN/c-echo" "$ROOT/tests/peers/c-echo.c" -lfcgi 2>/dev/null; then
+    CECHO=$RUN/c-echo
+  elif [[ -x /work/shared/peers/build/c-echo ]]; then
+    CECHO=/work/shared/peers/build/c-echo
+  else
+    CECHO=""
+  fi
+fi
+GOECHO=${GO_ECHO:-/work/shared/peers/build/go-echo}
+[[ -x $GOECHO ]] || GOECHO=""
+SPAWN=$(command -v spawn-fcgi || true)
+TICK=$(getconf CLK_TCK)
+
+# nginx as the peers' harness configures it (peers/nginx.sh): the stock fastcgi_params set.
+start_nginx() { # DIR UPSTREAM KEEP(0/1) -> NGINX_PORT, NGINX_PID
+  local dir=$1 up=$2 keep=$3 user=""
+  NGINX_PORT=$(free_port)
+  mkdir -p "$dir"
+  [[ $(id -u) -eq 0 ]] && user="user root root;"
+  local keepalive="" keepconn="fastcgi_keep_conn off;"
+  (( keep )) && { keepalive="keepalive $KEEPALIVE; keepalive_requests 1000000; keepalive_timeout 60s;"; keepconn="fastcgi_keep_conn on;"; }
+  cat > "$dir/nginx.conf" <<CONF
+$user
+worker_processes 1;
+worker_rlimit_nofile 16384;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+daemon off;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $dir/cb; fastcgi_temp_path $dir/ft; proxy_temp_path $dir/pt; uwsgi_temp_path $dir/ut; scgi_temp_path $dir/st;
+  client_max_body_size 0; client_body_buffer_size 128k;
+  keepalive_requests 1000000; keepalive_timeout 65s;
+  upstream app { server $up; $keepalive }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    fastcgi_param QUERY_STRING      \$query_string;
+    fastcgi_param REQUEST_METHOD    \$request_method;
+    fastcgi_param CONTENT_TYPE      \$content_type;
+    fastcgi_param CONTENT_LENGTH    \$content_length;
+    fastcgi_param SCRIPT_NAME       \$fastcgi_script_name;
+    fastcgi_param SCRIPT_FILENAME   /srv/echo;
+    fastcgi_param REQUEST_URI       \$request_uri;
+    fastcgi_param DOCUMENT_URI      \$document_uri;
+    fastcgi_param DOCUMENT_ROOT     \$document_root;
+    fastcgi_param SERVER_PROTOCOL   \$server_protocol;
+    fastcgi_param REQUEST_SCHEME    \$scheme;
+    fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+    fastcgi_param SERVER_SOFTWARE   nginx/\$nginx_version;
+    fastcgi_param REMOTE_ADDR       \$remote_addr;
+    fastcgi_param REMOTE_PORT       \$remote_port;
+    fastcgi_param SERVER_ADDR       \$server_addr;
+    fastcgi_param SERVER_PORT       \$server_port;
+    fastcgi_param SERVER_NAME       \$server_name;
+    fastcgi_param REDIRECT_STATUS   200;
+    $keepconn
+    fastcgi_read_timeout 60s;
+    fastcgi_buffer_size 16k;
+    fastcgi_buffers 16 16k;
+    location / { fastcgi_pass app; }
+    location /stream/ { fastcgi_request_buffering off; fastcgi_buffering off; fastcgi_pass app; }
+  }
+}
+CONF
+  "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" </dev/null >"$dir/stdout.log" 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_port "$NGINX_PORT"
+}
+
+# Starts the app of a setup on a free port -> APP_PORT, APP_PIDS (space separated), CPU_PID
+start_app() {
+  APP_PORT=$(free_port); APP_PIDS=""; CPU_PID=""
+  case $1 in
+    ours-*)
+      dotnet "$CLI" echo --listen "127.0.0.1:$APP_PORT" --log-level Warning 2>"$RUN/ours.log" &
+      APP_PIDS=$!; CPU_PID=$APP_PIDS ;;
+    c2-*)
+      "$SPAWN" -a 127.0.0.1 -p "$APP_PORT" -F 2 -b 1024 -P "$RUN/c2.pid" -- "$CECHO" >/dev/null
+      APP_PIDS=$(tr '\n' ' ' < "$RUN/c2.pid") ;;
+    go-*)
+      "$GOECHO" "127.0.0.1:$APP_PORT" >/dev/null 2>&1 &
+      APP_PIDS=$! ;;
+  esac
+  for pid in $APP_PIDS; do PIDS+=("$pid"); done
+  wait_port "$APP_PORT"
+}
+
+# wrk with the peers' lua scripts (own copies here) -> one RESULT line
+run_wrk() { # URL CONNS KIND SECONDS
+  wrk -t2 -c"$2" -d"$4s" --timeout 10s -s "$HERE/wrk/$3.lua" "$1" 2>&1 | grep '^RESULT' || echo "RESULT requests=0"
+}
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
+backlog_max() { # PORT SECONDS -> max Recv-Q of the listen socket, sampled 4x/s
+  local max=0 q
+  for _ in $(seq $(( $2 * 4 ))); do
+    q=$(ss -Hltn "( sport = :$1 )" | awk '{print $2}' | sort -n | tail -1)
+    (( ${q:-0} > max )) && max=$q
+    sleep 0.25
+  done
+  echo "$max"
+}
+
+declare -A RPS P50 P99
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "# responder benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $LOAD0, wrk -t2 -d${DURATION}s, nginx 1 worker, keepalive $KEEPALIVE"
+echo
+echo "| setup | kind | c | req/s | p50 ms | p99 ms | wrk errors c/r/w/s/t | backlog max | nginx errors | our CPU µs/req | load |"
+echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|"
+# Every setup is started first and stays up; the cells then run interleaved (for each kind and
+# concurrency, every setup in turn), so a load change on the shared machine hits all setups
+# alike instead of whichever happened to run during it.
+declare -A APP_PORT_OF APP_PIDS_OF CPU_PID_OF NGINX_PORT_OF NGINX_PID_OF
+ACTIVE=""
+for setup in $SETUPS; do
+  case $setup in
+    c2-*) [[ -n $CECHO && -n $SPAWN ]] || { echo "| $setup | skipped: no C echo or spawn-fcgi | | | | | | | | | |"; continue; } ;;
+    go-*) [[ -n $GOECHO ]] || { echo "| $setup | skipped: no go-echo (run /work/shared/peers/build.sh or set GO_ECHO) | | | | | | | | | |"; continue; } ;;
+    ours-*|c2-close) ;;
+    *) echo "responder.sh: unknown setup $setup" >&2; exit 2 ;;
+  esac
+  keep=0; [[ $setup == *-keep ]] && keep=1
+  start_app "$setup"
+  start_nginx "$RUN/nginx-$setup" "127.0.0.1:$APP_PORT" "$keep"
+  APP_PORT_OF[$setup]=$APP_PORT; APP_PIDS_OF[$setup]=$APP_PIDS; CPU_PID_OF[$setup]=$CPU_PID
+  NGINX_PORT_OF[$setup]=$NGINX_PORT; NGINX_PID_OF[$setup]=$NGINX_PID
+  base=http://127.0.0.1:$NGINX_PORT
+  # Correctness first: the echo answers, and a 64 KiB body comes back byte for byte.
+  curl -fsS "$base/x?check=1" | grep -q "query=check=1" || { echo "responder.sh: $setup: GET check failed" >&2; exit 1; }
+  head -c 65536 /dev/urandom > "$RUN/body"
+  curl -fsS --data-binary @"$RUN/body" -H 'Content-Type: application/octet-stream' "$base/x?check=2" | tail -c 65536 | cmp -s - "$RUN/body" \
+    || { echo "responder.sh: $setup: 64 KiB echo check failed" >&2; exit 1; }
+  # Warm-up (JIT, tiered PGO, connection caches): 2 s per kind at the largest concurrency.
+  for kind in $KINDS; do run_wrk "$base/x?warm=1" "${CONNS##* }" "$kind" 2 >/dev/null; done
+  ACTIVE="$ACTIVE $setup"
+done
+
+for kind in $KINDS; do
+  for c in $CONNS; do
+    for setup in $ACTIVE; do
+      base=http://127.0.0.1:${NGINX_PORT_OF[$setup]}
+      CPU_PID=${CPU_PID_OF[$setup]}
+      : > "$RUN/nginx-$setup/error.log"
+      ticks0=0; [[ -n $CPU_PID ]] && ticks0=$(cpu_ticks "$CPU_PID")
+      backlog_max "${APP_PORT_OF[$setup]}" $(( DURATION > 2 ? DURATION - 1 : 1 )) > "$RUN/backlog" &
+      sampler=$!
+      out=$(run_wrk "$base/x?a=1" "$c" "$kind" "$DURATION")
+      wait "$sampler"
+      cpu="-"
+      requests=$(field requests "$out")
+      if [[ -n $CPU_PID ]] && (( ${requests:-0} > 0 )); then
+        cpu=$(awk -v t="$(( $(cpu_ticks "$CPU_PID") - ticks0 ))" -v hz="$TICK" -v n="$requests" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
+      fi
+      rps=$(field rps "$out"); p50=$(field p50_us "$out"); p99=$(field p99_us "$out")
+      errs="$(field err_connect "$out")/$(field err_read "$out")/$(field err_write "$out")/$(field err_status "$out")/$(field err_timeout "$out")"
+      nerr=$(grep -cE '\[(error|crit|alert|emerg)\]' "$RUN/nginx-$setup/error.log" || true)
+      RPS[$setup,$kind,$c]=${rps:-0}; P50[$setup,$kind,$c]=${p50:-0}; P99[$setup,$kind,$c]=${p99:-0}
+      printf '| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s |\n' "$setup" "$kind" "$c" "${rps:-0}" \
+        "$(awk -v v="${p50:-0}" 'BEGIN{print v/1000}')" "$(awk -v v="${p99:-0}" 'BEGIN{print v/1000}')" \
+        "$errs" "$(cat "$RUN/backlog")" "$nerr" "$cpu" "$(cut -d' ' -f1 /proc/loadavg)"
+    done
+  done
+done
+for setup in $ACTIVE; do
+  stop_pid "${NGINX_PID_OF[$setup]}"
+  for pid in ${APP_PIDS_OF[$setup]}; do stop_pid "$pid"; done
+done
+
+# Ratios: our best setup against the best valid peer, per kind and concurrency.
+echo
+echo "| kind | c | ours best (setup) | p99 ms | best valid peer (setup) | p99 ms | ratio req/s | p99 lower |"
+echo "|---|---:|---|---:|---|---:|---:|---|"
+for kind in $KINDS; do
+  for c in $CONNS; do
+    ob=""; or=0; pb=""; pr=0
+    for s in ours-keep ours-close; do
+      r=${RPS[$s,$kind,$c]:-0}; awk -v a="$r" -v b="$or" 'BEGIN{exit !(a>b)}' && { or=$r; ob=$s; }
+    done
+    for s in c2-close go-keep go-close; do
+      r=${RPS[$s,$kind,$c]:-0}; awk -v a="$r" -v b="$pr" 'BEGIN{exit !(a>b)}' && { pr=$r; pb=$s; }
+    done
+    [[ -n $ob && -n $pb ]] || { echo "| $kind | $c | ${ob:-none} | | ${pb:-none} | | n/a | |"; continue; }
+    awk -v k="$kind" -v c="$c" -v ob="$ob" -v or="$or" -v o99="${P99[$ob,$kind,$c]}" -v pb="$pb" -v pr="$pr" -v p99="${P99[$pb,$kind,$c]}" \
+      'BEGIN { printf "| %s | %s | %.0f (%s) | %.2f | %.0f (%s) | %.2f | %.2fx | %s |\n", k, c, or, ob, o99/1000, pr, pb, p99/1000, or/pr, (o99 < p99 ? "yes" : "no") }'
+  done
+done
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (at the start: $LOAD0)"
