@@ -14,28 +14,17 @@ public class MultiplexingModeTests
     /// </summary>
     private static async Task SilentMultiplexer(ScriptedBackend.BackendConnection c, ConcurrentQueue<ushort> held, TaskCompletionSource release)
     {
-        var pairs = new Dictionary<ushort, List<byte>>();
-        var query = new Dictionary<ushort, string>();
         while (await c.ReadAsync() is { } record)
         {
             switch (record.Type)
             {
-                case RecordType.BeginRequest:
-                    pairs[record.RequestId] = [];
-                    break;
-                case RecordType.Params when record.Content.Length > 0:
-                    pairs[record.RequestId].AddRange(record.Content);
-                    break;
-                case RecordType.Params:
-                    query[record.RequestId] = new BackendRequest(record.RequestId, pairs[record.RequestId].ToArray(), []).Params["QUERY_STRING"];
-                    break;
-                case RecordType.Stdin when record.Content.Length == 0 && query[record.RequestId] == "hold":
+                case RecordType.Stdin when record.Content.Length == 0 && c.QueryOf(record.RequestId) == "hold":
                     held.Enqueue(record.RequestId);
                     var id = record.RequestId;
                     _ = release.Task.ContinueWith(_ => c.RespondAsync(id, "\r\nanswer-hold"), TaskScheduler.Default);
                     break;
                 case RecordType.Stdin when record.Content.Length == 0:
-                    await c.RespondAsync(record.RequestId, "\r\nanswer-" + query[record.RequestId]);
+                    await c.RespondAsync(record.RequestId, "\r\nanswer-" + c.QueryOf(record.RequestId));
                     break;
             }
         }
