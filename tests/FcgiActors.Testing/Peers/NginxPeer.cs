@@ -37,12 +37,7 @@ public sealed class NginxPeer : IAsyncDisposable
 
     private readonly PeerProcess _process;
 
-    private NginxPeer(PeerProcess process, string prefix, int port)
-    {
-        _process = process;
-        Prefix = prefix;
-        Port = port;
-    }
+    private NginxPeer(PeerProcess process, string prefix, int port) => (_process, Prefix, Port) = (process, prefix, port);
 
     /// <summary>The HTTP port on 127.0.0.1.</summary>
     public int Port { get; }
