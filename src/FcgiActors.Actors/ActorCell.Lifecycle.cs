@@ -101,14 +101,17 @@ internal sealed partial class ActorCell
             directive = Directive.Stop;
         }
 
-        child.Log.LogError(
-            cause,
-            "Actor {ActorPath} failed on {MessageType}; supervisor directive {Directive}{Exhausted} after {Delay}",
-            child.SelfRef.Path,
-            message?.GetType().Name ?? "start",
-            directive,
-            exhausted ? " (restart budget spent)" : string.Empty,
-            delay);
+        if (strategy.LoggingEnabled)
+        {
+            child.Log.LogError(
+                cause,
+                "Actor {ActorPath} failed on {MessageType}; supervisor directive {Directive}{Exhausted} after {Delay}",
+                child.SelfRef.Path,
+                message?.GetType().Name ?? "start",
+                directive,
+                exhausted ? " (restart budget spent)" : string.Empty,
+                delay);
+        }
 
         switch (directive)
         {

@@ -12,8 +12,10 @@ public sealed class OneForOneStrategy : SupervisorStrategy
     private readonly TimeSpan? _withinTimeRange;
     private readonly BackoffOptions? _backoff;
 
-    /// <summary>Creates the strategy.</summary>
-    public OneForOneStrategy(Func<Exception, Directive> decider, int maxNrOfRetries = -1, TimeSpan? withinTimeRange = null, BackoffOptions? backoff = null)
+    /// <summary>Creates the strategy; <paramref name="loggingEnabled"/> false leaves the logging of failures to the children.</summary>
+    public OneForOneStrategy(Func<Exception, Directive> decider, int maxNrOfRetries = -1, TimeSpan? withinTimeRange = null, BackoffOptions? backoff = null,
+        bool loggingEnabled = true)
+        : base(loggingEnabled)
     {
         ArgumentNullException.ThrowIfNull(decider);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxNrOfRetries, -1);

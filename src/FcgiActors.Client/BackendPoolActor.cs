@@ -67,11 +67,13 @@ internal sealed partial class BackendPoolActor : ReceiveActor
     /// A child that cannot connect is restarted (the next attempt) after a doubling backoff;
     /// anything else stops it. A child restarts only while it fails to connect — once connected,
     /// a connection error stops it for good — so its count never needs a time-based reset.
+    /// Connect failures are logged here (Warning, with the backoff), not again by the kernel.
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(
             Decider.From(Directive.Stop, (typeof(BackendConnectException), Directive.Restart)),
-            backoff: new BackoffOptions(_settings.ReconnectMinBackoff, _settings.ReconnectMaxBackoff, ResetAfter: TimeSpan.FromDays(1)));
+            backoff: new BackoffOptions(_settings.ReconnectMinBackoff, _settings.ReconnectMaxBackoff, ResetAfter: TimeSpan.FromDays(1)),
+            loggingEnabled: false);
 
     protected override void PreStart()
     {

@@ -85,19 +85,17 @@ internal sealed partial class HoconParser
                 throw t.Position.Error("unexpected ',' in array (two commas in a row, or a comma before the first element)");
             }
             items.Add(ParseValue(fullPath, inArray: true));
-            SkipWhitespace();
-            var next = Peek();
-            if (next.Kind == HoconTokenKind.Comma)
+            if (SkipComma(out var next))
             {
-                _index++;
-                SkipWhitespaceAndNewlines();
-                if (Peek().Kind == HoconTokenKind.Comma) throw Peek().Position.Error("two commas in a row");
+                continue;
             }
-            else if (next.Kind == HoconTokenKind.End)
+
+            if (next.Kind == HoconTokenKind.End)
             {
                 throw open.Position.Error("unclosed '[': missing ']' before end of file");
             }
-            else if (next.Kind is not (HoconTokenKind.Newline or HoconTokenKind.CloseBracket))
+
+            if (next.Kind is not (HoconTokenKind.Newline or HoconTokenKind.CloseBracket))
             {
                 throw next.Position.Error($"expected ',', a new line or ']' after an array element, found {Describe(next)}");
             }

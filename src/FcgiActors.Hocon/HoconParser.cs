@@ -44,6 +44,26 @@ internal sealed partial class HoconParser
         while (Peek().Kind is HoconTokenKind.Whitespace or HoconTokenKind.Newline) _index++;
     }
 
+    /// <summary>
+    /// After a field or an array element: skips blanks, then a ',' with the new lines after it
+    /// (a second ',' is an error). False when no comma follows; <paramref name="next"/> is then
+    /// the token the caller must accept as a separator or end.
+    /// </summary>
+    private bool SkipComma(out HoconToken next)
+    {
+        SkipWhitespace();
+        next = Peek();
+        if (next.Kind != HoconTokenKind.Comma)
+        {
+            return false;
+        }
+
+        _index++;
+        SkipWhitespaceAndNewlines();
+        if (Peek().Kind == HoconTokenKind.Comma) throw Peek().Position.Error("two commas in a row");
+        return true;
+    }
+
     private static string Describe(HoconToken token) => token.Kind switch
     {
         HoconTokenKind.End => "end of file",
@@ -106,15 +126,7 @@ internal sealed partial class HoconParser
             {
                 ParseField(target, path);
             }
-            SkipWhitespace();
-            var next = Peek();
-            if (next.Kind == HoconTokenKind.Comma)
-            {
-                _index++;
-                SkipWhitespaceAndNewlines();
-                if (Peek().Kind == HoconTokenKind.Comma) throw Peek().Position.Error("two commas in a row");
-            }
-            else if (next.Kind is not (HoconTokenKind.Newline or HoconTokenKind.CloseBrace or HoconTokenKind.End))
+            if (!SkipComma(out var next) && next.Kind is not (HoconTokenKind.Newline or HoconTokenKind.CloseBrace or HoconTokenKind.End))
             {
                 throw next.Position.Error($"expected ',' or a new line after a field, found {Describe(next)}");
             }

@@ -48,24 +48,11 @@ internal static class HoconPathBuilder
     public static string Render(IEnumerable<string> path)
         => string.Join('.', path.Select(e => e.Length > 0 && e.All(c => char.IsLetterOrDigit(c) || c is '-' or '_') ? e : Quote(e)));
 
+    /// <summary>A quoted path element: a JSON string, which HOCON's quoted strings are.</summary>
     public static string Quote(string s)
     {
-        var sb = new StringBuilder("\"");
-        foreach (var c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
+        var sb = new StringBuilder(s.Length + 2);
+        HoconScalar.WriteJsonString(sb, s);
+        return sb.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using FcgiActors.Protocol;
 using FcgiActors.Proxy.Tests.Support;
 using static FcgiActors.Proxy.Tests.Support.ProxyHarness;
@@ -14,86 +15,101 @@ public class MultiplexingModeTests
     /// </summary>
     private static async Task SilentMultiplexer(ScriptedBackend.BackendConnection c, ConcurrentQueue<ushort> held, TaskCompletionSource release)
     {
-        var pairs = new Dictionary<ushort, List<byte>>();
-        var query = new Dictionary<ushort, string>();
         while (await c.ReadAsync() is { } record)
         {
             switch (record.Type)
             {
-                case RecordType.BeginRequest:
-                    pairs[record.RequestId] = [];
-                    break;
-                case RecordType.Params when record.Content.Length > 0:
-                    pairs[record.RequestId].AddRange(record.Content);
-                    break;
-                case RecordType.Params:
-                    query[record.RequestId] = new BackendRequest(record.RequestId, pairs[record.RequestId].ToArray(), []).Params["QUERY_STRING"];
-                    break;
-                case RecordType.Stdin when record.Content.Length == 0 && query[record.RequestId] == "hold":
+                case RecordType.Stdin when record.Content.Length == 0 && c.QueryOf(record.RequestId) == "hold":
                     held.Enqueue(record.RequestId);
                     var id = record.RequestId;
                     _ = release.Task.ContinueWith(_ => c.RespondAsync(id, "\r\nanswer-hold"), TaskScheduler.Default);
                     break;
                 case RecordType.Stdin when record.Content.Length == 0:
-                    await c.RespondAsync(record.RequestId, "\r\nanswer-" + query[record.RequestId]);
+                    await c.RespondAsync(record.RequestId, "\r\nanswer-" + c.QueryOf(record.RequestId));
                     break;
             }
+        }
+    }
+
+    /// <summary>A proxy allowed one connection to a <see cref="SilentMultiplexer"/> that holds a first request, "hold".</summary>
+    private sealed class HeldRequest : IAsyncDisposable
+    {
+        private FcgiProxy? _proxy;
+
+        private HeldRequest() => Backend = new ScriptedBackend(c => SilentMultiplexer(c, HeldIds, Release));
+
+        public ScriptedBackend Backend { get; }
+
+        public ConcurrentQueue<ushort> HeldIds { get; } = new();
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public EndPoint Front { get; private set; } = null!;
+
+        public Task<FrontResponse> Holding { get; private set; } = null!;
+
+        public static async Task<HeldRequest> StartAsync(MultiplexingMode mode)
+        {
+            var held = new HeldRequest();
+            try
+            {
+                (held._proxy, held.Front) = await ProxyHarness.StartAsync(Pool(new PoolSettings
+                {
+                    Backends = [held.Backend.Address],
+                    MaxConnectionsPerBackend = 1,
+                    Multiplexing = mode,
+                }));
+                held.Holding = FrontClient.RequestAsync(held.Front, FrontClient.Params("hold"), null, default);
+                await WaitUntilAsync(() => !held.HeldIds.IsEmpty, "the backend holds the first request");
+                return held;
+            }
+            catch
+            {
+                await held.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_proxy is not null)
+            {
+                await _proxy.DisposeAsync();
+            }
+
+            await Backend.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task MultiplexingOn_SendsNoGetValues_AndSharesOneConnection()
     {
-        var held = new ConcurrentQueue<ushort>();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var backend = new ScriptedBackend(c => SilentMultiplexer(c, held, release));
-        var (proxy, front) = await StartAsync(Pool(new PoolSettings
-        {
-            Backends = [backend.Address],
-            MaxConnectionsPerBackend = 1,
-            Multiplexing = MultiplexingMode.On,
-        }));
-        await using var _ = proxy;
-
-        var holding = FrontClient.RequestAsync(front, FrontClient.Params("hold"), null, default);
-        await WaitUntilAsync(() => !held.IsEmpty, "the backend holds the first request");
+        await using var held = await HeldRequest.StartAsync(MultiplexingMode.On);
         // With one connection allowed, a second request can only run beside the held one if multiplexed.
-        var during = await FrontClient.RequestAsync(front, FrontClient.Params("during"), null, default).WaitAsync(Bound);
-        release.SetResult();
-        var first = await holding.WaitAsync(Bound);
+        var during = await FrontClient.RequestAsync(held.Front, FrontClient.Params("during"), null, default).WaitAsync(Bound);
+        held.Release.SetResult();
+        var first = await held.Holding.WaitAsync(Bound);
 
         Assert.Equal("answer-during", during.Body);
         Assert.Equal("answer-hold", first.Body);
-        Assert.Equal(1, backend.Accepted);
-        Assert.DoesNotContain(backend.Received, r => r.Type == RecordType.GetValues);
-        Assert.Contains(backend.Received, r => r.Type == RecordType.BeginRequest && r.RequestId == 2);
+        Assert.Equal(1, held.Backend.Accepted);
+        Assert.DoesNotContain(held.Backend.Received, r => r.Type == RecordType.GetValues);
+        Assert.Contains(held.Backend.Received, r => r.Type == RecordType.BeginRequest && r.RequestId == 2);
     }
 
     [Fact]
     public async Task MultiplexingAuto_UnansweredProbe_KeepsOneRequestPerConnection()
     {
-        var held = new ConcurrentQueue<ushort>();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var backend = new ScriptedBackend(c => SilentMultiplexer(c, held, release));
-        var (proxy, front) = await StartAsync(Pool(new PoolSettings
-        {
-            Backends = [backend.Address],
-            MaxConnectionsPerBackend = 1,
-            Multiplexing = MultiplexingMode.Auto,
-        }));
-        await using var _ = proxy;
-
-        var holding = FrontClient.RequestAsync(front, FrontClient.Params("hold"), null, default);
-        await WaitUntilAsync(() => !held.IsEmpty, "the backend holds the first request");
-        var during = FrontClient.RequestAsync(front, FrontClient.Params("during"), null, default);
+        await using var held = await HeldRequest.StartAsync(MultiplexingMode.Auto);
+        var during = FrontClient.RequestAsync(held.Front, FrontClient.Params("during"), null, default);
         // Never pipelined on a connection that did not say it multiplexes: "during" waits for "hold".
         await Task.WhenAny(during, Task.Delay(TimeSpan.FromMilliseconds(300)));
         Assert.False(during.IsCompleted);
-        release.SetResult();
+        held.Release.SetResult();
 
-        Assert.Equal("answer-hold", (await holding.WaitAsync(Bound)).Body);
+        Assert.Equal("answer-hold", (await held.Holding.WaitAsync(Bound)).Body);
         Assert.Equal("answer-during", (await during.WaitAsync(Bound)).Body);
-        Assert.Contains(backend.Received, r => r.Type == RecordType.GetValues);
-        Assert.DoesNotContain(backend.Received, r => r.Type == RecordType.BeginRequest && r.RequestId == 2);
+        Assert.Contains(held.Backend.Received, r => r.Type == RecordType.GetValues);
+        Assert.DoesNotContain(held.Backend.Received, r => r.Type == RecordType.BeginRequest && r.RequestId == 2);
     }
 }

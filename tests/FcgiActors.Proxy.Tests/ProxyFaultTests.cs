@@ -16,8 +16,6 @@ public class ProxyFaultTests
     /// </summary>
     private static async Task MultiplexingScript(ScriptedBackend.BackendConnection c, ConcurrentQueue<ushort> held)
     {
-        var pairs = new Dictionary<ushort, List<byte>>();
-        var query = new Dictionary<ushort, string>();
         while (await c.ReadAsync() is { } record)
         {
             switch (record.Type)
@@ -25,23 +23,14 @@ public class ProxyFaultTests
                 case RecordType.GetValues:
                     await c.WriteAsync(ScriptedBackend.BackendConnection.GetValuesResult(mpxs: true));
                     break;
-                case RecordType.BeginRequest:
-                    pairs[record.RequestId] = [];
-                    break;
-                case RecordType.Params when record.Content.Length > 0:
-                    pairs[record.RequestId].AddRange(record.Content);
-                    break;
-                case RecordType.Params:
-                    query[record.RequestId] = new BackendRequest(record.RequestId, pairs[record.RequestId].ToArray(), []).Params["QUERY_STRING"];
-                    break;
                 case RecordType.Stdin when record.Content.Length == 0:
-                    if (query[record.RequestId] == "hold")
+                    if (c.QueryOf(record.RequestId) == "hold")
                     {
                         held.Enqueue(record.RequestId);
                     }
                     else
                     {
-                        await c.RespondAsync(record.RequestId, "\r\nanswer-" + query[record.RequestId]);
+                        await c.RespondAsync(record.RequestId, "\r\nanswer-" + c.QueryOf(record.RequestId));
                     }
 
                     break;

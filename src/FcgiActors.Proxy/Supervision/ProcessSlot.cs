@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using FcgiActors.Client.Processes;
 
 namespace FcgiActors.Proxy.Supervision;
 
@@ -9,7 +10,7 @@ namespace FcgiActors.Proxy.Supervision;
 /// </summary>
 internal sealed class ProcessSlot(int index, string address)
 {
-    private ChildProcess? _process;
+    private FastCgiProcess? _process;
     private int _starts;
 
     public int Index { get; } = index;
@@ -18,7 +19,7 @@ internal sealed class ProcessSlot(int index, string address)
 
     public Socket? ListenSocket { get; set; }
 
-    public ChildProcess? Process
+    public FastCgiProcess? Process
     {
         get => Volatile.Read(ref _process);
         set => Volatile.Write(ref _process, value);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FcgiActors.Actors;
+using FcgiActors.Client.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace FcgiActors.Proxy.Supervision;
@@ -27,7 +28,7 @@ internal sealed partial class ProcessSlotActor : ReceiveActor
     protected override void PreStart()
     {
         var spawn = _setup.Spawn;
-        ChildProcess process;
+        FastCgiProcess process;
         try
         {
             process = Launch();
@@ -69,7 +70,7 @@ internal sealed partial class ProcessSlotActor : ReceiveActor
         throw new ProcessExitedException($"Pool {_setup.Pool.Name} slot {_slot.Index}: pid {exited.Pid} exited with {exited.ExitCode}.");
     }
 
-    private ChildProcess Launch()
+    private FastCgiProcess Launch()
     {
         var spawn = _setup.Spawn;
         var (file, args) = ProcessSupervisor.ResolveCommand(spawn.Command);
@@ -95,6 +96,13 @@ internal sealed partial class ProcessSlotActor : ReceiveActor
             File.Delete(address["unix:".Length..]);
         }
 
-        return ChildProcess.Start(file, args, environment, _slot.ListenSocket?.SafeHandle);
+        // Every signal at its default: a supervised backend must stop on SIGTERM whatever we ignored.
+        return FastCgiProcess.Start(file, args, new FastCgiProcessOptions
+        {
+            ListenSocket = _slot.ListenSocket?.SafeHandle,
+            Environment = environment,
+            SearchPath = true,
+            DefaultAllSignals = true,
+        });
     }
 }

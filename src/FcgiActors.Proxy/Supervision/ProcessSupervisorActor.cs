@@ -33,9 +33,11 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy()
     {
         var spawn = _setup.Spawn;
-        // No jitter: the delays are the documented ones (and the ones the slot logs).
+        // No jitter: the delays are the documented ones (and the ones the slot logs). The slot logs
+        // its own start failures (Error) and exits (Warning), so the kernel does not log them again.
         return new OneForOneStrategy(Decider.From(Directive.Restart),
-            backoff: new BackoffOptions(spawn.RestartMinBackoff, spawn.RestartMaxBackoff, RandomFactor: 0, ResetAfter: spawn.RestartResetAfter));
+            backoff: new BackoffOptions(spawn.RestartMinBackoff, spawn.RestartMaxBackoff, RandomFactor: 0, ResetAfter: spawn.RestartResetAfter),
+            loggingEnabled: false);
     }
 
     protected override void PreStart()

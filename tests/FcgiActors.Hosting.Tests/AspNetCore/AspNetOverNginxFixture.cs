@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using FcgiActors.Hosting.AspNetCore;
-using FcgiActors.Hosting.Tests.Nginx;
+using FcgiActors.Testing.Peers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,11 +18,11 @@ namespace FcgiActors.Hosting.Tests.AspNetCore;
 public sealed class AspNetOverNginxFixture : IAsyncLifetime
 {
     private WebApplication? _app;
-    private NginxProcess? _nginx;
+    private NginxPeer? _nginx;
 
     public HttpClient Client { get; private set; } = null!;
 
-    public NginxProcess Nginx => _nginx!;
+    public NginxPeer Nginx => _nginx!;
 
     /// <summary>Set by /stream/abort once its RequestAborted token fired.</summary>
     public TaskCompletionSource AbortObserved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,7 +43,7 @@ public sealed class AspNetOverNginxFixture : IAsyncLifetime
         await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         var endpoint = (IPEndPoint)_app.Services.GetRequiredService<FastCgiAspNetServer>().BoundEndPoints[0];
-        _nginx = await NginxProcess.StartAsync(endpoint.Port);
+        _nginx = await NginxPeer.StartAsync($"127.0.0.1:{endpoint.Port}");
         Client = new HttpClient { BaseAddress = _nginx.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 

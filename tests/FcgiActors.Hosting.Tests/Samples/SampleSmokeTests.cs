@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using FcgiActors.Hosting.Tests.Nginx;
 using FcgiActors.Testing.Peers;
 
 namespace FcgiActors.Hosting.Tests.Samples;
@@ -32,7 +31,7 @@ public sealed partial class SampleSmokeTests
     {
         var port = FreePort.Next();
         await using var sample = await StartSampleAsync("MinimalApiFastCgi", port);
-        await using var nginx = await NginxProcess.StartAsync(port);
+        await using var nginx = await NginxPeer.StartAsync($"127.0.0.1:{port}");
         using var client = new HttpClient { BaseAddress = nginx.BaseAddress, Timeout = Bound };
 
         var hello = await client.GetStringAsync(new Uri("hello/smoke", UriKind.Relative));

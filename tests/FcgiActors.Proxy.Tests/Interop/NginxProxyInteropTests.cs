@@ -1,6 +1,6 @@
-using FcgiActors.Testing.Peers;
 using System.Text;
 using FcgiActors.Proxy.Tests.Support;
+using FcgiActors.Testing.Peers;
 using static FcgiActors.Proxy.Tests.Support.ProxyHarness;
 
 namespace FcgiActors.Proxy.Tests.Interop;
@@ -17,7 +17,7 @@ public class NginxProxyInteropTests
         var pool = new PoolSettings { Name = "php", Backends = [php.Address], Multiplexing = MultiplexingMode.Off, MaxConnectionsPerBackend = 4 };
         var (proxy, front) = await StartAsync(Pool(pool) with { StripParams = ["PHP_VALUE"] });
         await using var _ = proxy;
-        await using var nginx = await NginxPeer.StartAsync(front.ToString()!, php.ScriptPath);
+        await using var nginx = await NginxPeer.StartAsync(front.ToString()!, scriptFilename: php.ScriptPath);
         using var http = Http(nginx);
 
         var get = await http.GetStringAsync("/echo?a=1&b=2");
@@ -44,7 +44,7 @@ public class NginxProxyInteropTests
         };
         var (proxy, front) = await StartAsync(Pool(pool));
         await using var _ = proxy;
-        await using var nginx = await NginxPeer.StartAsync(front.ToString()!, "/srv/echo");
+        await using var nginx = await NginxPeer.StartAsync(front.ToString()!, scriptFilename: "/srv/echo");
         using var http = Http(nginx);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => http.GetStringAsync($"/x?n={i}&sleep=300")));

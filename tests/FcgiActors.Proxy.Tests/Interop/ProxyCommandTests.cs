@@ -24,7 +24,7 @@ public class ProxyCommandTests
         Assert.EndsWith("content_length=10\nhello body", output, StringComparison.Ordinal);
         PeerProcess.Signal(proxy.Pid, 15);
         Assert.Equal(0, await proxy.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.All(children, pid => Assert.False(IsAlive(pid), $"child {pid} still running\n{proxy.Describe()}"));
+        Assert.All(children, pid => Assert.False(PeerProcess.IsAlive(pid), $"child {pid} still running\n{proxy.Describe()}"));
     }
 
     private static async Task<string> RunCgiFcgiAsync(int port, string body, string query)
@@ -65,20 +65,6 @@ public class ProxyCommandTests
         catch (IOException)
         {
             return -1;
-        }
-    }
-
-    /// <summary>Running and not a zombie (PID 1 reaps orphans lazily here).</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }

@@ -1,4 +1,5 @@
 using FcgiActors.Proxy.Supervision;
+using FcgiActors.Testing.Peers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FcgiActors.Proxy.Tests.Supervision;
@@ -140,7 +141,7 @@ public sealed class ProcessSupervisorTests : IDisposable
 
         await supervisor.StopAsync().WaitAsync(Bound);
 
-        Assert.All(pids, pid => Assert.False(IsAlive(pid)));
+        Assert.All(pids, pid => Assert.False(PeerProcess.IsAlive(pid)));
         Assert.Equal([0, 0], supervisor.Pids);
         Assert.False(kit.System.WhenTerminated.IsCompleted);
     }
@@ -166,25 +167,11 @@ public sealed class ProcessSupervisorTests : IDisposable
 
         var stop = supervisor.StopAsync();
         var finished = await Task.WhenAny(stop, Task.Delay(Bound)) == stop;
-        Assert.True(finished, $"StopAsync did not finish within {Bound.TotalSeconds} s; pid {pid} alive: {IsAlive(pid)}");
+        Assert.True(finished, $"StopAsync did not finish within {Bound.TotalSeconds} s; pid {pid} alive: {PeerProcess.IsAlive(pid)}");
         await stop;
 
-        Assert.False(IsAlive(pid));
+        Assert.False(PeerProcess.IsAlive(pid));
         Assert.Equal(1, supervisor.Starts[0]);
-    }
-
-    /// <summary>Running and not a zombie (PID 1 reaps orphans lazily here).</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     [Fact]

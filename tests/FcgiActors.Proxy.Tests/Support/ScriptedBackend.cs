@@ -90,6 +90,8 @@ public sealed class ScriptedBackend : IAsyncDisposable
         private readonly PipeReader _reader;
         private readonly ScriptedBackend _owner;
         private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private readonly Dictionary<ushort, List<byte>> _params = [];
+        private readonly Dictionary<ushort, string> _queries = [];
 
         internal BackendConnection(Socket socket, ScriptedBackend owner)
         {
@@ -117,9 +119,30 @@ public sealed class ScriptedBackend : IAsyncDisposable
             if (record is not null)
             {
                 _owner.Received.Enqueue(record);
+                TrackParams(record);
             }
 
             return record;
+        }
+
+        /// <summary>QUERY_STRING of request <paramref name="id"/>, known once <see cref="ReadAsync"/> has read the end of its PARAMS.</summary>
+        public string QueryOf(ushort id) => _queries[id];
+
+        // Interleaved requests: each one's PARAMS bytes gathered by request ID, decoded at the empty PARAMS record.
+        private void TrackParams(CollectedRecord record)
+        {
+            switch (record.Type)
+            {
+                case RecordType.BeginRequest:
+                    _params[record.RequestId] = [];
+                    break;
+                case RecordType.Params when record.Content.Length > 0 && _params.TryGetValue(record.RequestId, out var pairs):
+                    pairs.AddRange(record.Content);
+                    break;
+                case RecordType.Params when _params.Remove(record.RequestId, out var pairs):
+                    _queries[record.RequestId] = new BackendRequest(record.RequestId, [.. pairs], []).Params.GetValueOrDefault("QUERY_STRING", "");
+                    break;
+            }
         }
 
         /// <summary>Reads one request: BEGIN_REQUEST, PARAMS up to its empty record, STDIN up to its empty record. Answers GET_VALUES on the way.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using FcgiActors.Responder.Tests.Support;
+using FcgiActors.Testing.Peers;
 
 namespace FcgiActors.Responder.Tests.Interop;
 
@@ -9,7 +10,7 @@ public sealed class NginxInteropTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static HttpClient Client(NginxFixture nginx) => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+    private static HttpClient Client(NginxPeer nginx) => new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
     {
         BaseAddress = nginx.BaseAddress,
         Timeout = Timeout,
@@ -21,7 +22,7 @@ public sealed class NginxInteropTests
     public async Task Get_ThroughNginx_ReturnsTheEcho(bool keepAlive)
     {
         await using var server = await TestServer.StartAsync(EchoHandler.HandleAsync);
-        await using var nginx = await NginxFixture.StartAsync("127.0.0.1:" + server.Port, keepAlive);
+        await using var nginx = await NginxPeer.StartAsync("127.0.0.1:" + server.Port, keepAlive);
         using var client = Client(nginx);
 
         for (var i = 0; i < 5; i++)
@@ -39,7 +40,7 @@ public sealed class NginxInteropTests
     public async Task KeepAlive_NginxReusesTheFastCgiConnection()
     {
         await using var server = await TestServer.StartAsync(EchoHandler.HandleAsync);
-        await using var nginx = await NginxFixture.StartAsync("127.0.0.1:" + server.Port, keepAlive: true);
+        await using var nginx = await NginxPeer.StartAsync("127.0.0.1:" + server.Port, keepAlive: true);
         using var client = Client(nginx);
 
         for (var i = 0; i < 20; i++)
@@ -58,7 +59,7 @@ public sealed class NginxInteropTests
     public async Task Post_ThroughNginx_EchoesTheBodyByteForByte(int size, bool keepAlive)
     {
         await using var server = await TestServer.StartAsync(EchoHandler.HandleAsync);
-        await using var nginx = await NginxFixture.StartAsync("127.0.0.1:" + server.Port, keepAlive);
+        await using var nginx = await NginxPeer.StartAsync("127.0.0.1:" + server.Port, keepAlive);
         using var client = Client(nginx);
         var body = new byte[size];
         new Random(size).NextBytes(body);
@@ -75,7 +76,7 @@ public sealed class NginxInteropTests
     public async Task ConcurrentRequests_200_AllServed()
     {
         await using var server = await TestServer.StartAsync(EchoHandler.HandleAsync);
-        await using var nginx = await NginxFixture.StartAsync("127.0.0.1:" + server.Port, keepAlive: true);
+        await using var nginx = await NginxPeer.StartAsync("127.0.0.1:" + server.Port, keepAlive: true);
         using var client = Client(nginx);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
@@ -108,7 +109,7 @@ public sealed class NginxInteropTests
 
             await EchoHandler.HandleAsync(c);
         });
-        await using var nginx = await NginxFixture.StartAsync("127.0.0.1:" + server.Port, keepAlive);
+        await using var nginx = await NginxPeer.StartAsync("127.0.0.1:" + server.Port, keepAlive);
         // The browser goes away only once the handler is running: a fixed client timeout could
         // fire before a loaded machine has even delivered the request.
         using (var impatient = new HttpClient { BaseAddress = nginx.BaseAddress })

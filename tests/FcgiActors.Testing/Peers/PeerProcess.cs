@@ -118,6 +118,24 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// True while <paramref name="pid"/> runs and is not a zombie: an orphan that exited stays a
+    /// zombie until its new parent reaps it (lazily, when that is a container's PID 1).
+    /// </summary>
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Field 3 (state) follows the parenthesised command name, which may contain spaces.
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Output for an assertion message.</summary>
     public string Describe() =>
         $"--- {Name} (pid {Pid}) stdout ---\n{StandardOutput}--- stderr ---\n{StandardError}";
