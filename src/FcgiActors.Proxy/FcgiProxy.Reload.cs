@@ -48,9 +48,12 @@ public sealed partial class FcgiProxy
 
             var clientSettings = client ?? _client;
             var next = await BuildGenerationAsync(settings, clientSettings, previous, cancellationToken).ConfigureAwait(false);
-            foreach (var pool in next.Pools.Values)
+            foreach (var (name, pool) in next.Pools)
             {
-                pool.RouteHealthTo(next.Router);
+                if (previous.Pools.TryGetValue(name, out var old) && ReferenceEquals(old, pool))
+                {
+                    pool.RouteHealthTo(next.Router); // carried over: its process events go to the new router now
+                }
             }
 
             Volatile.Write(ref _current, next);

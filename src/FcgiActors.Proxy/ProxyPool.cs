@@ -77,12 +77,14 @@ internal sealed class ProxyPool : IAsyncDisposable
     public void RouteHealthTo(Router router)
     {
         Volatile.Write(ref _healthTarget, router);
-        if (Supervisor is { } supervisor && supervisor.Starts.Any(s => s > 0))
+        if (Supervisor is { } supervisor)
         {
-            var pids = supervisor.Pids;
+            var (pids, starts) = (supervisor.Pids, supervisor.Starts);
             for (var slot = 0; slot < pids.Count; slot++)
             {
-                if (pids[slot] == 0)
+                // Started before and not running now: exited, waiting for its restart. A slot
+                // not started yet is left in: with fd:0 its connections wait in the backlog.
+                if (starts[slot] > 0 && pids[slot] == 0)
                 {
                     router.SetHealth(Settings.Name, ConfiguredCount + slot, false);
                 }
