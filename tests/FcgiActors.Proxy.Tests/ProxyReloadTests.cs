@@ -162,6 +162,42 @@ public class ProxyReloadTests
     }
 
     [Fact]
+    public async Task Reloads_UnderSteadyTraffic_EveryRequestIsAnswered()
+    {
+        await using var a = Answering("from-a");
+        await using var b = Answering("from-b");
+        var (proxy, front) = await StartAsync(Pool(a.Address));
+        await using var _ = proxy;
+        var toA = proxy.Settings;
+        var toB = toA with { Pools = [new PoolSettings { Backends = [b.Address] }] };
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            var responses = new List<FrontResponse>();
+            while (!stop.IsCancellationRequested)
+            {
+                responses.Add(await GetAsync(front, "/srv/x.php"));
+            }
+
+            return responses;
+        }).ToList();
+
+        for (var i = 0; i < 6; i++)
+        {
+            await proxy.ReloadAsync(i % 2 == 0 ? toB : toA).WaitAsync(Bound);
+        }
+
+        // Two at once: the second waits for the first.
+        await Task.WhenAll(proxy.ReloadAsync(toB), proxy.ReloadAsync(toA)).WaitAsync(Bound);
+        stop.Cancel();
+        var answered = (await Task.WhenAll(clients).WaitAsync(Bound)).SelectMany(r => r).ToList();
+
+        Assert.NotEmpty(answered);
+        Assert.All(answered, r => Assert.Contains(r.Body, new[] { "from-a", "from-b" }));
+        Assert.Equal("from-a", (await GetAsync(front, "/srv/x.php")).Body);
+    }
+
+    [Fact]
     public async Task Reload_ChangedListen_IsReportedAndNotApplied()
     {
         await using var a = Answering("from-a");
