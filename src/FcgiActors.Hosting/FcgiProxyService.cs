@@ -133,7 +133,13 @@ public sealed partial class FcgiProxyService : IHostedService, IAsyncDisposable
         catch (Exception e) when (e is ArgumentException or FormatException or ConfigurationException or HoconException
             or TimeoutException or IOException or SocketException or Win32Exception)
         {
-            LogReloadFailed(_log, e.Message);
+            // The message names the HOCON path (binders, ReloadAsync) or the pool that failed to spawn.
+            LogReloadFailed(_log, null, e.Message);
+        }
+        catch (Exception e)
+        {
+            // Runs on a change-token callback: nobody above to rethrow to, and the next change must still apply.
+            LogReloadFailed(_log, e, e.Message);
         }
     }
 
@@ -159,5 +165,5 @@ public sealed partial class FcgiProxyService : IHostedService, IAsyncDisposable
     private static partial void LogReloaded(ILogger logger, int generation, string pools, int routeCount);
 
     [LoggerMessage(2, LogLevel.Error, "fcgi proxy configuration change not applied, keeping the running configuration: {Error}")]
-    private static partial void LogReloadFailed(ILogger logger, string error);
+    private static partial void LogReloadFailed(ILogger logger, Exception? ex, string error);
 }

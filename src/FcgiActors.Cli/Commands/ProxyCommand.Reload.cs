@@ -57,13 +57,18 @@ internal static partial class ProxyCommand
             }
             catch (ConfigurationException e)
             {
-                LogReloadFailed(log, file, e.Message + CliConfiguration.OriginOf(root, e.Path));
+                LogReloadFailed(log, null, file, e.Message + CliConfiguration.OriginOf(root, e.Path));
             }
             catch (Exception e) when (e is CliException or HoconException or ArgumentException or FormatException
                 or TimeoutException or IOException or SocketException or Win32Exception)
             {
                 // Binders and ReloadAsync name the HOCON path; a spawn that fails names its pool.
-                LogReloadFailed(log, file, e.Message);
+                LogReloadFailed(log, null, file, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A reload is its own error scope: whatever went wrong, the running configuration serves on.
+                LogReloadFailed(log, e, file, e.Message);
             }
         }
 
@@ -71,6 +76,6 @@ internal static partial class ProxyCommand
         private static partial void LogReloaded(ILogger logger, string configFile, string pools, int routeCount, string keptPools, string startedPools, string stoppedPools);
 
         [LoggerMessage(41, LogLevel.Error, "configuration reload from {ConfigFile} failed, keeping the running configuration: {Error}")]
-        private static partial void LogReloadFailed(ILogger logger, string configFile, string error);
+        private static partial void LogReloadFailed(ILogger logger, Exception? ex, string configFile, string error);
     }
 }
