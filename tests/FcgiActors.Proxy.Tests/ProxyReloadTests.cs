@@ -162,6 +162,33 @@ public class ProxyReloadTests
     }
 
     [Fact]
+    public async Task Reload_SpawnedPoolChanged_NewProcessesServe_OldOnesAreStopped()
+    {
+        static PoolSettings Echo(int count) => new()
+        {
+            Spawn = new SpawnSettings { Command = "dotnet", Args = [TestPaths.Cli, "echo", "--log-level", "Warning"], Count = count, Listen = "fd:0" },
+        };
+        var (proxy, front) = await StartAsync(Pool(Echo(1)));
+        await using var _ = proxy;
+        await WaitUntilAsync(() => proxy.Backends.All(b => b.Pid != 0), "the first process running");
+        var old = proxy.Backends.Single().Pid;
+
+        var summary = await proxy.ReloadAsync(proxy.Settings with { Pools = [Echo(2)] }).WaitAsync(Bound);
+        await WaitUntilAsync(() => proxy.Backends.All(b => b.Pid != 0), "both new processes running");
+        await WaitUntilAsync(() => !IsRunning(old), $"pid {old} of the old pool stopped");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => GetAsync(front, "/srv/x.php")));
+
+        Assert.Equal(["default"], summary.StoppedPools);
+        Assert.Equal(["default"], summary.StartedPools);
+        Assert.Equal(2, proxy.Backends.Count);
+        Assert.DoesNotContain(old, proxy.Backends.Select(b => b.Pid));
+        // The new fd:0 sockets are the new generation's own: the old ones stayed for the old processes while they drained.
+        Assert.All(proxy.Backends, b => Assert.Contains("/g2/", b.Address, StringComparison.Ordinal));
+        Assert.All(responses, r => Assert.Equal(200, r.Status));
+        Assert.All(responses, r => Assert.DoesNotContain($"pid={old} ", r.Body, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reloads_UnderSteadyTraffic_EveryRequestIsAnswered()
     {
         await using var a = Answering("from-a");
