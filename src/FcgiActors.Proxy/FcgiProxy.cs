@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using FcgiActors.Actors;
 using FcgiActors.Client;
-using FcgiActors.Proxy.Relay;
 using FcgiActors.Proxy.Routing;
-using FcgiActors.Proxy.Supervision;
 using FcgiActors.Responder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,15 +18,13 @@ public sealed partial class FcgiProxy : IAsyncDisposable
 {
     private readonly ProxySettings _settings;
     private readonly ResponderSettings _front;
-    private readonly ClientSettings _client;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _log;
-    private readonly Dictionary<string, BackendPool[]> _backends = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ProcessSupervisor> _supervisors = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _configuredCounts = new(StringComparer.Ordinal);
     private readonly string _runDirectory;
+    private ClientSettings _client;
     private ActorSystem? _system;
     private FcgiServer? _server;
+    private ProxyGeneration? _current;
     private int _stopped;
 
     /// <param name="settings">The fcgi.proxy settings (validated here).</param>
@@ -37,12 +33,7 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     /// <param name="loggerFactory">Logging; none by default.</param>
     public FcgiProxy(ProxySettings settings, ResponderSettings? front = null, ClientSettings? client = null, ILoggerFactory? loggerFactory = null)
     {
-        _settings = (settings ?? throw new ArgumentNullException(nameof(settings))).Validate();
-        if (_settings.Pools.Count == 0)
-        {
-            throw new ArgumentException("fcgi.proxy.pools: at least one pool is needed.", nameof(settings));
-        }
-
+        _settings = ValidateForProxy(settings ?? throw new ArgumentNullException(nameof(settings)));
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _log = _loggerFactory.CreateLogger<FcgiProxy>();
         _front = (front ?? ResponderSettings.Default) with
@@ -57,23 +48,32 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     /// <summary>The front's bound endpoints (actual ports when 0 was asked).</summary>
     public IReadOnlyList<EndPoint> BoundEndPoints => _server?.BoundEndPoints ?? [];
 
-    /// <summary>A snapshot of every backend of every pool.</summary>
+    /// <summary>The fcgi.proxy settings in effect: those of the last successful reload, else those given at construction.</summary>
+    public ProxySettings Settings => Volatile.Read(ref _current)?.Settings ?? _settings;
+
+    /// <summary>A snapshot of every backend of every pool of the configuration in effect.</summary>
     public IReadOnlyList<ProxyBackendStatus> Backends
     {
         get
         {
             var list = new List<ProxyBackendStatus>();
-            foreach (var (pool, backends) in _backends)
+            if (Volatile.Read(ref _current) is not { } generation)
             {
-                _supervisors.TryGetValue(pool, out var supervisor);
-                var configured = _configuredCounts[pool];
-                for (var i = 0; i < backends.Length; i++)
+                return list;
+            }
+
+            foreach (var (name, pool) in generation.Pools)
+            {
+                var pids = pool.Supervisor?.Pids;
+                var starts = pool.Supervisor?.Starts;
+                for (var i = 0; i < pool.Backends.Length; i++)
                 {
-                    var slot = i - configured;
-                    list.Add(new ProxyBackendStatus(pool, i, backends[i].Address.ToString(),
-                        slot >= 0 && supervisor is not null ? supervisor.Pids[slot] : 0,
-                        slot >= 0 && supervisor is not null ? supervisor.Starts[slot] : 0,
-                        backends[i].OutstandingRequests, backends[i].OpenConnections));
+                    var slot = i - pool.ConfiguredCount;
+                    var backend = pool.Backends[i];
+                    list.Add(new ProxyBackendStatus(name, i, backend.Address.ToString(),
+                        slot >= 0 && pids is not null ? pids[slot] : 0,
+                        slot >= 0 && starts is not null ? starts[slot] : 0,
+                        backend.OutstandingRequests, backend.OpenConnections));
                 }
             }
 
@@ -85,36 +85,9 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _system = ActorSystem.Create("fcgi-proxy", _loggerFactory);
-        Router? router = null;
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var pool in _settings.Pools)
-        {
-            var addresses = pool.Backends.ToList();
-            _configuredCounts[pool.Name] = addresses.Count;
-            if (pool.Spawn is not null)
-            {
-                var offset = addresses.Count;
-                var name = pool.Name;
-                var supervisor = new ProcessSupervisor(pool, _runDirectory, _loggerFactory.CreateLogger<ProcessSupervisor>(),
-                    (slot, up) => router?.SetHealth(name, offset + slot, up), _system);
-                _supervisors[pool.Name] = supervisor;
-                addresses.AddRange(supervisor.BackendAddresses);
-            }
-
-            var client = ClientSettingsFor(pool);
-            _backends[pool.Name] = addresses.Select(a => new BackendPool(BackendAddress.Parse(a), client, _loggerFactory, _system)).ToArray();
-            counts[pool.Name] = addresses.Count;
-        }
-
-        router = new Router(_system.ActorOf(Props.Create(() => new RouterActor(_settings, counts, ProbeAsync)), "router"));
-        foreach (var supervisor in _supervisors.Values)
-        {
-            supervisor.Start();
-        }
-
-        await WaitForSpawnedBackendsAsync(cancellationToken).ConfigureAwait(false);
-        var relay = new ProxyRelay(_settings, router, _backends, _loggerFactory.CreateLogger<ProxyRelay>());
-        _server = new FcgiServer(_front, relay.HandleAsync, _loggerFactory, _system);
+        var generation = await BuildGenerationAsync(_settings, _client, previous: null, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _current, generation);
+        _server = new FcgiServer(_front, HandleAsync, _loggerFactory, _system);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(_log, string.Join(", ", _server.BoundEndPoints), _settings.Pools.Count);
     }
@@ -122,7 +95,7 @@ public sealed partial class FcgiProxy : IAsyncDisposable
     /// <summary>
     /// Stops accepting, lets in-flight requests finish within the drain timeout (the rest are
     /// aborted, with ABORT_REQUEST to their backends), then closes backend connections and
-    /// stops the supervised processes (SIGTERM, then SIGKILL).
+    /// stops the supervised processes (SIGTERM, then SIGKILL). A reload in progress finishes first.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -131,18 +104,25 @@ public sealed partial class FcgiProxy : IAsyncDisposable
             return;
         }
 
+        // A reload in progress completes (or fails) first; any later one sees _stopped and refuses.
+        await _reloadLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        _reloadLock.Release();
         if (_server is not null)
         {
             await _server.StopAsync(cancellationToken).ConfigureAwait(false);
             await _server.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var pool in _backends.Values.SelectMany(b => b))
+        // The front handled its last request: every pool of every generation can close now,
+        // including those a retiring generation still holds.
+        var pools = RetiringGenerations().Append(Volatile.Read(ref _current)).OfType<ProxyGeneration>()
+            .SelectMany(g => g.Pools.Values).Distinct().ToList();
+        foreach (var pool in pools)
         {
             await pool.DisposeAsync().ConfigureAwait(false);
         }
 
-        await Task.WhenAll(_supervisors.Values.Select(s => s.StopAsync())).ConfigureAwait(false);
+        await WaitForRetirementsAsync().ConfigureAwait(false);
         if (_system is not null)
         {
             await _system.TerminateAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
@@ -161,7 +141,33 @@ public sealed partial class FcgiProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private ClientSettings ClientSettingsFor(PoolSettings pool) => _client with
+    /// <summary>
+    /// The front's handler: the generation in effect relays the request. A request that read a
+    /// generation a reload retired in between reads again; the new one is already published.
+    /// </summary>
+    private Task HandleAsync(FcgiRequestContext context)
+    {
+        var generation = Volatile.Read(ref _current)!;
+        while (!generation.TryEnter())
+        {
+            generation = Volatile.Read(ref _current)!;
+        }
+
+        return generation.HandleAsync(context);
+    }
+
+    private static ProxySettings ValidateForProxy(ProxySettings settings)
+    {
+        settings.Validate();
+        if (settings.Pools.Count == 0)
+        {
+            throw new ArgumentException("fcgi.proxy.pools: at least one pool is needed.", nameof(settings));
+        }
+
+        return settings;
+    }
+
+    private static ClientSettings ClientSettingsFor(ClientSettings client, PoolSettings pool) => client with
     {
         MaxConnectionsPerBackend = pool.MaxConnectionsPerBackend,
         MaxRequestsPerConnection = pool.MaxRequestsPerConnection,
@@ -172,34 +178,34 @@ public sealed partial class FcgiProxy : IAsyncDisposable
         MaxQueuedRequests = Math.Max(pool.MaxConcurrency, 1),
     };
 
-    private async Task<bool> ProbeAsync(string pool, int backend, CancellationToken cancellationToken)
+    private static async Task<bool> ProbeAsync(IReadOnlyDictionary<string, ProxyPool> pools, string pool, int backend, CancellationToken cancellationToken)
     {
-        var slot = backend - _configuredCounts[pool];
-        if (slot >= 0 && _supervisors.TryGetValue(pool, out var supervisor) && supervisor.Pids[slot] == 0)
+        var target = pools[pool];
+        if (target.IsProcessDown(backend))
         {
             return false; // the process is down; its supervisor reports when it is back
         }
 
-        return await BackendProbe.ProbeAsync(_backends[pool][backend].Address, TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        return await BackendProbe.ProbeAsync(target.Backends[backend].Address, TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WaitForSpawnedBackendsAsync(CancellationToken cancellationToken)
+    private static async Task WaitForSpawnedBackendsAsync(IEnumerable<ProxyPool> pools, CancellationToken cancellationToken)
     {
-        foreach (var pool in _settings.Pools)
+        foreach (var pool in pools)
         {
-            if (pool.Spawn is not { } spawn || spawn.Listen == "fd:0")
+            if (pool.Settings.Spawn is not { } spawn || spawn.Listen == "fd:0")
             {
                 continue; // fd:0: the proxy holds the listen socket, connections wait in its backlog
             }
 
             var deadline = DateTime.UtcNow + spawn.StartTimeout;
-            foreach (var backend in _backends[pool.Name].Skip(_configuredCounts[pool.Name]))
+            foreach (var backend in pool.Backends.Skip(pool.ConfiguredCount))
             {
                 while (!await CanConnectAsync(backend.Address, cancellationToken).ConfigureAwait(false))
                 {
                     if (DateTime.UtcNow > deadline)
                     {
-                        throw new TimeoutException($"fcgi.proxy.pools.{pool.Name}: {backend.Address} did not accept connections within {spawn.StartTimeout.TotalSeconds:0.#} s (spawn.start-timeout).");
+                        throw new TimeoutException($"fcgi.proxy.pools.{pool.Settings.Name}: {backend.Address} did not accept connections within {spawn.StartTimeout.TotalSeconds:0.#} s (spawn.start-timeout).");
                     }
 
                     await Task.Delay(20, cancellationToken).ConfigureAwait(false);

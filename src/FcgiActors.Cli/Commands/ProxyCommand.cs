@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using FcgiActors.Cli.Logging;
 using FcgiActors.Client;
 using FcgiActors.Proxy;
@@ -14,9 +13,10 @@ namespace FcgiActors.Cli.Commands;
 /// proxy. With no pool configured it supervises two built-in `fcgi echo` responders, each on
 /// its own private Unix socket handed to it as fd 0, so `cgi-fcgi -bind -connect
 /// 127.0.0.1:9000` works at once. SIGTERM and Ctrl+C: stop accepting, drain within
-/// fcgi.proxy.drain-timeout, stop the children.
+/// fcgi.proxy.drain-timeout, stop the children. SIGHUP: load the configuration again (same
+/// file, variables and --set) and apply it with <see cref="FcgiProxy.ReloadAsync"/>.
 /// </summary>
-internal static class ProxyCommand
+internal static partial class ProxyCommand
 {
     /// <summary>The pool used when the configuration defines none.</summary>
     internal static PoolSettings BuiltInEchoPool { get; } = new()
@@ -87,17 +87,8 @@ internal static class ProxyCommand
             throw new CliException(ExitCodes.Unavailable, "proxy: " + e.Message, e);
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        var reloader = new Reloader(proxy, configFile, overrides, listen, loggerFactory.CreateLogger("FcgiActors.Cli.ProxyCommand"));
+        await reloader.RunUntilStoppedAsync(ct);
         await proxy.StopAsync(CancellationToken.None);
         return ExitCodes.Ok;
     }
