@@ -158,9 +158,19 @@ internal sealed class ClientRequest
         }
     }
 
-    public bool TrySetResult(EndRequestBody body) => _completion.TrySetResult(body);
+    public bool TrySetResult(EndRequestBody body) => Completed(_completion.TrySetResult(body));
 
-    public bool TrySetException(Exception exception) => _completion.TrySetException(exception);
+    public bool TrySetException(Exception exception) => Completed(_completion.TrySetException(exception));
+
+    private bool Completed(bool set)
+    {
+        if (set)
+        {
+            Pending.OnResponseCompleted();
+        }
+
+        return set;
+    }
 
     /// <summary>Completes both response streams (read loop only); idempotent.</summary>
     public void CompleteOutput()
