@@ -67,7 +67,7 @@ internal sealed partial class ActorCell
         if (!_terminating && _watching?.Remove(subject) == true && (_terminatedQueued ??= []).Add(subject))
         {
             var queued = new QueuedTerminated(subject);
-            if (!_writer.TryWrite(new Envelope(queued, subject)))
+            if (!_mailbox.TryWrite(new Envelope(queued, subject)))
             {
                 _ = PostAsync(queued, subject, CancellationToken.None).AsTask(); // a full bounded mailbox must not lose it
             }

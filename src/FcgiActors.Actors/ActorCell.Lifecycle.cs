@@ -240,8 +240,8 @@ internal sealed partial class ActorCell
 
         _terminated = true;
         _actor = null;
-        _writer.TryComplete();
-        while (_reader.TryRead(out var envelope))
+        _mailbox.TryComplete();
+        while (_mailbox.TryRead(out var envelope))
         {
             if (envelope.Message is not (TimerScheduler.Entry or QueuedTerminated))
             {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -20,9 +19,8 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
     private readonly ActorSystem _system;
     private readonly ActorCell? _parent;
     private readonly Props _props;
-    private readonly ChannelReader<Envelope> _reader;
-    private readonly ChannelWriter<Envelope> _writer;
-    private readonly ConcurrentQueue<SystemMessage> _systemMessages = new();
+    private readonly Mailbox _mailbox;
+    private readonly SystemMailbox _systemMessages = new();
     private readonly Lock _sync = new();
     private readonly Action _scheduleAfterTask;
     private int _scheduled; // 1 while queued on or running in the thread pool
@@ -43,11 +41,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         _props = props;
         Name = name;
         SelfRef = new LocalActorRef(this, path);
-        var channel = props.MailboxCapacity > 0
-            ? Channel.CreateBounded<Envelope>(new BoundedChannelOptions(props.MailboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
-            : Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true });
-        _reader = channel.Reader;
-        _writer = channel.Writer;
+        _mailbox = Mailbox.Create(props.MailboxCapacity);
         _scheduleAfterTask = () => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         SendSystem(new SystemMessage(SystemMessageKind.Create));
     }
@@ -90,7 +84,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal void Post(object message, IActorRef? sender)
     {
-        if (_writer.TryWrite(new Envelope(message, sender)))
+        if (_mailbox.TryWrite(new Envelope(message, sender)))
         {
             ScheduleIfIdle();
         }
@@ -105,7 +99,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
     {
         try
         {
-            await _writer.WriteAsync(new Envelope(message, sender), ct).ConfigureAwait(false);
+            await _mailbox.WriteAsync(new Envelope(message, sender), ct).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
@@ -126,7 +120,10 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
     {
         if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            // On a pool worker the woken actor goes to that worker's local queue: the sender is
+            // usually about to finish its run, so the actor runs next on the same (warm) thread
+            // without waking another one; idle workers still steal it. Elsewhere it goes global.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
     }
 
@@ -149,7 +146,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                 continue;
             }
 
-            if (!CanProcessUserMessages || budget-- <= 0 || !_reader.TryRead(out var envelope))
+            if (!CanProcessUserMessages || budget-- <= 0 || !_mailbox.TryRead(out var envelope))
             {
                 break;
             }
@@ -162,7 +159,7 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
         // Full fence, then look again: a producer that saw us running did not schedule us.
         Interlocked.Exchange(ref _scheduled, 0);
-        if (!_systemMessages.IsEmpty || (CanProcessUserMessages && _reader.TryPeek(out _)))
+        if (!_systemMessages.IsEmpty || (CanProcessUserMessages && _mailbox.HasMessages))
         {
             ScheduleIfIdle();
         }

@@ -23,6 +23,7 @@ public sealed class BackendPool : IAsyncDisposable
     private readonly bool _ownsSystem;
     private readonly IActorRef _actor;
     private readonly BackendPoolStatus _status = new();
+    private readonly Action _requestFinished;
     private int _outstanding;
     private int _disposed;
 
@@ -43,6 +44,7 @@ public sealed class BackendPool : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         Address = address;
         Settings = settings.Validate();
+        _requestFinished = () => Interlocked.Decrement(ref _outstanding);
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _ownsSystem = system is null;
         _system = system ?? ActorSystem.Create("fcgi-client", factory);
@@ -85,7 +87,7 @@ public sealed class BackendPool : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _outstanding);
-        var pending = new PendingRequest(request, Settings.KeepConnection, cancellationToken);
+        var pending = new PendingRequest(request, Settings.KeepConnection, cancellationToken, _requestFinished);
         FcgiResponse response;
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static p => ((PendingRequest)p!).TryCancel(), pending)
@@ -111,8 +113,7 @@ public sealed class BackendPool : IAsyncDisposable
             await registration.DisposeAsync().ConfigureAwait(false);
         }
 
-        _ = response.Completion.ContinueWith(static (_, p) => Interlocked.Decrement(ref ((BackendPool)p!)._outstanding), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        pending.OnResponseDelivered(); // the count drops when the response completes, or now if it already has
         return response;
     }
 

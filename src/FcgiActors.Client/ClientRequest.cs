@@ -24,6 +24,12 @@ internal sealed class ClientRequest
     private ReadResult _inlineBody;
     private bool _holdsBody;
 
+    // Aborts the request when the caller's token fires; disposed when the response completes.
+    // Whoever comes second of "registered" (writer) and "completed" disposes it.
+    private const int AbortNotRegistered = 0, AbortRegistered = 1, AbortNoLongerNeeded = 2;
+    private CancellationTokenRegistration _abortOnCancel;
+    private int _abortState;
+
     public ClientRequest(IActorRef connection, BackendConnection io, ushort id, PendingRequest pending, PipeOptions responseOptions)
     {
         _connection = connection;
@@ -143,9 +149,13 @@ internal sealed class ClientRequest
         var token = Pending.Cancellation;
         if (token.CanBeCanceled)
         {
-            var registration = token.Register(static s => ((ClientRequest)s!).Abort(), this);
-            _completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Disposed by Completed rather than by a continuation: the completion runs its
+            // continuations asynchronously, so that cost a thread-pool hop per request.
+            _abortOnCancel = token.Register(static s => ((ClientRequest)s!).Abort(), this);
+            if (Interlocked.CompareExchange(ref _abortState, AbortRegistered, AbortNotRegistered) == AbortNoLongerNeeded)
+            {
+                _abortOnCancel.Dispose();
+            }
         }
     }
 
@@ -158,9 +168,24 @@ internal sealed class ClientRequest
         }
     }
 
-    public bool TrySetResult(EndRequestBody body) => _completion.TrySetResult(body);
+    public bool TrySetResult(EndRequestBody body) => Completed(_completion.TrySetResult(body));
 
-    public bool TrySetException(Exception exception) => _completion.TrySetException(exception);
+    public bool TrySetException(Exception exception) => Completed(_completion.TrySetException(exception));
+
+    private bool Completed(bool set)
+    {
+        if (set)
+        {
+            if (Interlocked.Exchange(ref _abortState, AbortNoLongerNeeded) == AbortRegistered)
+            {
+                _abortOnCancel.Dispose();
+            }
+
+            Pending.OnResponseCompleted();
+        }
+
+        return set;
+    }
 
     /// <summary>Completes both response streams (read loop only); idempotent.</summary>
     public void CompleteOutput()

@@ -8,13 +8,20 @@ namespace FcgiActors.Client;
 internal sealed class PendingRequest
 {
     private readonly TaskCompletionSource<FcgiResponse> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action? _finished;
     private int _received;
+    private int _finishSteps; // response handed to the caller, response completed: both run _finished once
 
-    public PendingRequest(FcgiClientRequest request, bool keepConnection, CancellationToken cancellation)
+    /// <param name="finished">
+    /// Runs once, on whichever thread takes the second step, when the caller got the response and
+    /// the response completed (never for a request whose caller got no response).
+    /// </param>
+    public PendingRequest(FcgiClientRequest request, bool keepConnection, CancellationToken cancellation, Action? finished = null)
     {
         Request = request;
         KeepConnection = keepConnection;
         Cancellation = cancellation;
+        _finished = finished;
     }
 
     public FcgiClientRequest Request { get; }
@@ -46,6 +53,22 @@ internal sealed class PendingRequest
     public bool TryFail(Exception error) => _started.TrySetException(error);
 
     public bool TryCancel() => _started.TrySetCanceled(Cancellation);
+
+    /// <summary>The caller has the response (<see cref="BackendPool.SendAsync"/>, once).</summary>
+    public void OnResponseDelivered() => StepTowardsFinished();
+
+    /// <summary>The response completed (the request's completion was set, once).</summary>
+    public void OnResponseCompleted() => StepTowardsFinished();
+
+    // A counter instead of a continuation on the completion: that completion runs its
+    // continuations asynchronously, so a continuation cost a thread-pool hop per request.
+    private void StepTowardsFinished()
+    {
+        if (Interlocked.Increment(ref _finishSteps) == 2)
+        {
+            _finished?.Invoke();
+        }
+    }
 
     public override string ToString() => "PendingRequest";
 }

@@ -67,6 +67,22 @@ public sealed class BackendPoolTests
     }
 
     [Fact]
+    public async Task OutstandingRequests_RunningRequest_CountedUntilItsResponseCompletes()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, ClientSettings.Default);
+        await using var response = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "sleep=300")));
+        Assert.Equal(1, pool.OutstandingRequests);
+
+        Assert.Equal(0, (await ResponseReader.ReadAllAsync(response)).End.AppStatus);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (pool.OutstandingRequests != 0)
+        {
+            await Task.Delay(10, cts.Token);
+        }
+    }
+
+    [Fact]
     public void Settings_Invalid_NameTheHoconPath()
     {
         var error = Assert.Throws<ArgumentException>(() => (ClientSettings.Default with { ResponseBufferSize = 1024 }).Validate());
