@@ -181,6 +181,10 @@ internal sealed partial class BackendConnectionActor
             return candidate;
         }
 
+        // Every ID is active or resting after an abort. The pool's strategy stops this connection
+        // without logging (its children log their own failures), so say it here.
+        _logger.LogError("Connection {ConnectionId} to {Backend}: no free request ID ({Active} active, {Quarantined} resting after an abort); closing it",
+            _io!.Id, _backend, _requests.Count, _quarantine.Count);
         throw new InvalidOperationException("No free request ID on the connection.");
     }
 }
