@@ -37,17 +37,8 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Htan "( sport = :$p )" | grep -q . || { echo "$p"; return; }
-  done
-}
-wait_port() {
-  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "proxy.sh: nothing listens on $1" >&2; exit 1
-}
+
+source "$ROOT/bench/e2e/lib.sh"
 
 # --- what we run ------------------------------------------------------------------------
 CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll
@@ -63,45 +54,7 @@ if [[ ! -x $CECHO ]]; then
     echo "proxy.sh: no C echo (tests/peers/c-echo.c)" >&2; exit 1
   fi
 fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-start_nginx() { # NAME UPSTREAM-SERVERS KEEPALIVE(0/1) -> sets NGINX_PORT
-  local name=$1 servers=$2 keep=$3 dir=$RUN/nginx-$1 user=""
-  NGINX_PORT=$(free_port)
-  mkdir -p "$dir"
-  [[ $(id -u) -eq 0 ]] && user="user root root;"
-  local keepalive="" keepconn="fastcgi_keep_conn off;"
-  (( keep )) && { keepalive="keepalive 1024;"; keepconn="fastcgi_keep_conn on;"; }
-  cat > "$dir/nginx.conf" <<CONF
-$user
-worker_processes 1;
-worker_rlimit_nofile 16384;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-daemon off;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $dir/cb; fastcgi_temp_path $dir/ft; proxy_temp_path $dir/pt; uwsgi_temp_path $dir/ut; scgi_temp_path $dir/st;
-  upstream app { $servers $keepalive }
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    location / {
-      fastcgi_pass app; $keepconn
-      fastcgi_read_timeout 60s;
-      fastcgi_param QUERY_STRING \$query_string;
-      fastcgi_param REQUEST_METHOD \$request_method;
-      fastcgi_param CONTENT_LENGTH \$content_length;
-      fastcgi_param SCRIPT_FILENAME /srv/echo;
-      fastcgi_param SERVER_PROTOCOL \$server_protocol;
-      fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-    }
-  }
-}
-CONF
-  "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" & PIDS+=($!)
-  wait_port "$NGINX_PORT"
-}
 
 run_wrk() { # URL CONNS -> prints "rps p50_ms p99_ms errors"
   local out
@@ -124,7 +77,7 @@ E1=$(free_port); E2=$(free_port)
 "$CECHO" "127.0.0.1:$E2" 1024 >/dev/null 2>&1 & PIDS+=($!)
 wait_port "$E1"; wait_port "$E2"
 
-start_nginx direct "server 127.0.0.1:$E1; server 127.0.0.1:$E2;" 0
+start_nginx "$RUN/nginx-direct" "server 127.0.0.1:$E1; server 127.0.0.1:$E2;" 0
 curl -fsS "http://127.0.0.1:$NGINX_PORT/x?check=1" | grep -q "query=check=1" || { echo "proxy.sh: direct echo check failed" >&2; exit 1; }
 read -r D_RPS D_P50 D_P99 D_ERR < <(run_wrk "http://127.0.0.1:$NGINX_PORT/x?a=1" "$CONNS")
 
@@ -137,7 +90,7 @@ fcgi.proxy {
 CONF
 dotnet "$CLI" proxy --listen "127.0.0.1:$P" --config "$RUN/c.conf" --log-level Warning & PIDS+=($!)
 wait_port "$P"
-start_nginx viaproxy "server 127.0.0.1:$P;" 1
+start_nginx "$RUN/nginx-viaproxy" "server 127.0.0.1:$P;" 1024
 curl -fsS "http://127.0.0.1:$NGINX_PORT/x?check=2" | grep -q "query=check=2" || { echo "proxy.sh: proxied echo check failed" >&2; exit 1; }
 wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$NGINX_PORT/x?warm=1" >/dev/null 2>&1   # JIT warm-up
 read -r X_RPS X_P50 X_P99 X_ERR < <(run_wrk "http://127.0.0.1:$NGINX_PORT/x?a=1" "$CONNS")
@@ -164,7 +117,7 @@ fcgi.responder { max-connections = 4096 }
 CONF
 dotnet "$CLI" proxy --listen "127.0.0.1:$P2" --config "$RUN/mpx.conf" --log-level Warning & PROXY2=$!; PIDS+=($PROXY2)
 wait_port "$P2"
-start_nginx mpx "server 127.0.0.1:$P2;" 1
+start_nginx "$RUN/nginx-mpx" "server 127.0.0.1:$P2;" 1024
 curl -fsS "http://127.0.0.1:$NGINX_PORT/x?check=3" | grep -q "query=check=3" || { echo "proxy.sh: multiplexed echo check failed" >&2; exit 1; }
 RSS0=$(awk '/VmRSS/ {print $2}' "/proc/$PROXY2/status")
 ( max_b=0; max_f=0; max_rss=0

@@ -35,19 +35,11 @@ trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 (( $(ulimit -n) > IDLE + 100 )) || { echo "responder-memory.sh: open-files limit $(ulimit -n) is below $IDLE connections" >&2; exit 1; }
 
-free_port() {
-  local p
-  while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Htan "( sport = :$p )" | grep -q . || { echo "$p"; return; }; done
-}
-wait_port() {
-  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "responder-memory.sh: nothing listens on $1" >&2; exit 1
-}
+source "$ROOT/bench/e2e/lib.sh"
 kib() { awk -v k="$1" '/^'"$1"':/ {print $2}' "/proc/$2/status"; }
 
 CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 start_echo() { # -> ECHO_PORT, ECHO_PID
   ECHO_PORT=$(free_port)
@@ -64,38 +56,7 @@ echo
 
 # --- 1: a large POST, streamed -------------------------------------------------------------
 start_echo
-NGINX_PORT=$(free_port)
-user=""; [[ $(id -u) -eq 0 ]] && user="user root root;"
-mkdir -p "$RUN/nginx"
-cat > "$RUN/nginx/nginx.conf" <<CONF
-$user
-worker_processes 1;
-pid $RUN/nginx/nginx.pid;
-error_log $RUN/nginx/error.log warn;
-daemon off;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $RUN/nginx/cb; fastcgi_temp_path $RUN/nginx/ft; proxy_temp_path $RUN/nginx/pt; uwsgi_temp_path $RUN/nginx/ut; scgi_temp_path $RUN/nginx/st;
-  client_max_body_size 0;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location /stream/ {
-      fastcgi_request_buffering off; fastcgi_buffering off;
-      fastcgi_read_timeout 300s; fastcgi_send_timeout 300s;
-      fastcgi_param QUERY_STRING \$query_string;
-      fastcgi_param REQUEST_METHOD \$request_method;
-      fastcgi_param CONTENT_LENGTH \$content_length;
-      fastcgi_param SERVER_PROTOCOL \$server_protocol;
-      fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-      fastcgi_pass 127.0.0.1:$ECHO_PORT;
-    }
-  }
-}
-CONF
-"$NGINX" -p "$RUN/nginx" -e "$RUN/nginx/error.log" -c "$RUN/nginx/nginx.conf" </dev/null >/dev/null 2>&1 &
-NGINX_PID=$!; PIDS+=("$NGINX_PID")
-wait_port "$NGINX_PORT"
+start_nginx "$RUN/nginx" "server 127.0.0.1:$ECHO_PORT;" 0   # /stream/: no buffering either way
 RSS0=$(kib VmRSS "$ECHO_PID")
 start=$(date +%s.%N)
 # A sparse file of zeros (no disk blocks); curl -T streams it with a Content-Length, where

@@ -63,22 +63,11 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Htan "( sport = :$p )" | grep -q . || { echo "$p"; return; }
-  done
-}
-wait_port() {
-  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "responder.sh: nothing listens on $1" >&2; return 1
-}
+source "$ROOT/bench/e2e/lib.sh"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # --- what we run ------------------------------------------------------------------------
 command -v wrk >/dev/null || { echo "responder.sh: wrk is missing" >&2; exit 1; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || { echo "responder.sh: nginx is missing" >&2; exit 1; }
 # FCGI_CLI: another build of fcgi.dll, to compare two builds in the same conditions.
 CLI=${FCGI_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
@@ -98,62 +87,6 @@ GOECHO=${GO_ECHO:-/work/shared/peers/build/go-echo}
 SPAWN=$(command -v spawn-fcgi || true)
 TICK=$(getconf CLK_TCK)
 
-# nginx as the peers' harness configures it (peers/nginx.sh): the stock fastcgi_params set.
-start_nginx() { # DIR UPSTREAM KEEP(0/1) -> NGINX_PORT, NGINX_PID
-  local dir=$1 up=$2 keep=$3 user=""
-  NGINX_PORT=$(free_port)
-  mkdir -p "$dir"
-  [[ $(id -u) -eq 0 ]] && user="user root root;"
-  local keepalive="" keepconn="fastcgi_keep_conn off;"
-  (( keep )) && { keepalive="keepalive $KEEPALIVE; keepalive_requests 1000000; keepalive_timeout 60s;"; keepconn="fastcgi_keep_conn on;"; }
-  cat > "$dir/nginx.conf" <<CONF
-$user
-worker_processes 1;
-worker_rlimit_nofile 16384;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-daemon off;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $dir/cb; fastcgi_temp_path $dir/ft; proxy_temp_path $dir/pt; uwsgi_temp_path $dir/ut; scgi_temp_path $dir/st;
-  client_max_body_size 0; client_body_buffer_size 128k;
-  keepalive_requests 1000000; keepalive_timeout 65s;
-  upstream app { server $up; $keepalive }
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    fastcgi_param QUERY_STRING      \$query_string;
-    fastcgi_param REQUEST_METHOD    \$request_method;
-    fastcgi_param CONTENT_TYPE      \$content_type;
-    fastcgi_param CONTENT_LENGTH    \$content_length;
-    fastcgi_param SCRIPT_NAME       \$fastcgi_script_name;
-    fastcgi_param SCRIPT_FILENAME   /srv/echo;
-    fastcgi_param REQUEST_URI       \$request_uri;
-    fastcgi_param DOCUMENT_URI      \$document_uri;
-    fastcgi_param DOCUMENT_ROOT     \$document_root;
-    fastcgi_param SERVER_PROTOCOL   \$server_protocol;
-    fastcgi_param REQUEST_SCHEME    \$scheme;
-    fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-    fastcgi_param SERVER_SOFTWARE   nginx/\$nginx_version;
-    fastcgi_param REMOTE_ADDR       \$remote_addr;
-    fastcgi_param REMOTE_PORT       \$remote_port;
-    fastcgi_param SERVER_ADDR       \$server_addr;
-    fastcgi_param SERVER_PORT       \$server_port;
-    fastcgi_param SERVER_NAME       \$server_name;
-    fastcgi_param REDIRECT_STATUS   200;
-    $keepconn
-    fastcgi_read_timeout 60s;
-    fastcgi_buffer_size 16k;
-    fastcgi_buffers 16 16k;
-    location / { fastcgi_pass app; }
-    location /stream/ { fastcgi_request_buffering off; fastcgi_buffering off; fastcgi_pass app; }
-  }
-}
-CONF
-  "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" </dev/null >"$dir/stdout.log" 2>&1 &
-  NGINX_PID=$!; PIDS+=("$NGINX_PID")
-  wait_port "$NGINX_PORT"
-}
 
 # Starts the app of a setup on a free port -> APP_PORT, APP_PIDS (space separated), CPU_PID
 start_app() {
@@ -206,9 +139,9 @@ for setup in $SETUPS; do
     ours-*|c2-close) ;;
     *) echo "responder.sh: unknown setup $setup" >&2; exit 2 ;;
   esac
-  keep=0; [[ $setup == *-keep ]] && keep=1
+  keep=0; [[ $setup == *-keep ]] && keep=$KEEPALIVE
   start_app "$setup"
-  start_nginx "$RUN/nginx-$setup" "127.0.0.1:$APP_PORT" "$keep"
+  start_nginx "$RUN/nginx-$setup" "server 127.0.0.1:$APP_PORT;" "$keep"
   APP_PORT_OF[$setup]=$APP_PORT; APP_PIDS_OF[$setup]=$APP_PIDS; CPU_PID_OF[$setup]=$CPU_PID
   NGINX_PORT_OF[$setup]=$NGINX_PORT; NGINX_PID_OF[$setup]=$NGINX_PID
   base=http://127.0.0.1:$NGINX_PORT
