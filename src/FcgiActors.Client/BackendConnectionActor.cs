@@ -59,25 +59,32 @@ internal sealed partial class BackendConnectionActor : ReceiveActor
 
     protected override void PreStart()
     {
-        var self = Self;
         var connecting = _connecting = new CancellationTokenSource();
-        _connect(connecting.Token).ContinueWith(t =>
-        {
-            if (t.IsCompletedSuccessfully)
-            {
-                if (connecting.IsCancellationRequested)
-                {
-                    t.Result.Owner?.Dispose(); // this incarnation stopped meanwhile
-                    return;
-                }
+        _ = ConnectAsync(Self, _connect, connecting);
+    }
 
-                self.Tell(new TransportConnected(t.Result.Transport, t.Result.Owner));
-            }
-            else
-            {
-                self.Tell(new ConnectAttemptFailed(t.Exception?.InnerException ?? new OperationCanceledException("The connect was cancelled.")));
-            }
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    /// <summary>Connects off the mailbox and tells the outcome; a result for a stopped incarnation is closed.</summary>
+    private static async Task ConnectAsync(IActorRef self, BackendConnector connect,
+        CancellationTokenSource connecting)
+    {
+        (IDuplexPipe Transport, IDisposable? Owner) connected;
+        try
+        {
+            connected = await connect(connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            self.Tell(new ConnectAttemptFailed(ex is OperationCanceledException ? new OperationCanceledException("The connect was cancelled.") : ex));
+            return;
+        }
+
+        if (connecting.IsCancellationRequested)
+        {
+            connected.Owner?.Dispose(); // this incarnation stopped meanwhile
+            return;
+        }
+
+        self.Tell(new TransportConnected(connected.Transport, connected.Owner));
     }
 
     protected override void PostStop()

@@ -47,8 +47,22 @@ internal sealed partial class ProcessSlotActor : ReceiveActor
         ProcessSupervisor.LogStarted(_setup.Log, _setup.Pool.Name, _slot.Index, process.Pid, _slot.Address);
         _setup.OnChange(_slot.Index, true);
         var self = Self;
-        process.Exited.ContinueWith(t => self.Tell(new ProcessExited(process.Pid, t.Result)),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        _ = ReportExitAsync(self, process);
+    }
+
+    private static async Task ReportExitAsync(IActorRef self, FastCgiProcess process)
+    {
+        int exitCode;
+        try
+        {
+            exitCode = await process.Exited.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // no exit status to report (the watch was torn down with the supervisor)
+        }
+
+        self.Tell(new ProcessExited(process.Pid, exitCode));
     }
 
     private void OnExited(ProcessExited exited)
