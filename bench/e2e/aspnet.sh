@@ -45,13 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() {
-  for _ in $(seq 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "aspnet.sh: nothing listens on 127.0.0.1:$1" >&2; exit 1
-}
+source "$ROOT/bench/e2e/lib.sh"   # wait_port
 
 echo "== build samples/MinimalApiFastCgi (Release)"
 timeout 600 dotnet build samples/MinimalApiFastCgi -c Release -nologo -v:q -clp:ErrorsOnly >/dev/null

@@ -23,11 +23,12 @@ fi
 CLI=${FCGI_TEST_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
 WORK=$(mktemp -d /dev/shm/fcgi-bridge-bench.XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$ROOT/bench/e2e/lib.sh"   # free_port, wait_port
+PORT=$(free_port)
 "$ECHO" "127.0.0.1:$PORT" 128 & ECHO_PID=$!
 cleanup() { kill "$ECHO_PID" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+wait_port "$PORT"
 
 SIZE=104857600
 head -c $SIZE /dev/urandom > "$WORK/big"
