@@ -48,8 +48,11 @@ internal sealed partial class BackendConnectionActor
         public override string ToString() => $"LimitChanged({Limit})";
     }
 
-    /// <summary>A request's slot is free; <paramref name="Reusable"/> false: the connection takes no more.</summary>
-    public sealed record RequestFinished(IActorRef Connection, PendingRequest Request, bool Reusable)
+    /// <summary>
+    /// A request's slot is free; <paramref name="Reusable"/> false: the connection takes no more.
+    /// <paramref name="Next"/>: the connection took that request from the pool's wait queue for the slot.
+    /// </summary>
+    public sealed record RequestFinished(IActorRef Connection, PendingRequest Request, bool Reusable, PendingRequest? Next = null)
     {
         public override string ToString() => $"RequestFinished(reusable={Reusable})";
     }

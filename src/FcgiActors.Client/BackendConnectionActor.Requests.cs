@@ -9,9 +9,10 @@ internal sealed partial class BackendConnectionActor
     /// <summary>A whole body up to this size rides in the head frame: one write, one flush.</summary>
     private const int MaxInlineBody = FcgiConstants.MaxAlignedContentLength;
 
-    private void OnStart(StartRequest start)
+    private void OnStart(StartRequest start) => Start(start.Request);
+
+    private void Start(PendingRequest pending)
     {
-        var pending = start.Request;
         pending.Claim();
         if (pending.IsDone)
         {
@@ -145,8 +146,21 @@ internal sealed partial class BackendConnectionActor
             _closing = true;
         }
 
-        _pool.Tell(new RequestFinished(Self, request.Pending, Reusable: !_closing));
+        // The freed slot takes the next waiting request at once (WaitQueue); the pool learns of
+        // both in one message, ahead of anything the connection tells it about the next one.
+        PendingRequest? next = null;
+        if (!_closing && !_failed && _requests.Count < _limit && _waiting is not null && _waiting.TryTake(out var taken))
+        {
+            next = taken;
+        }
+
+        _pool.Tell(new RequestFinished(Self, request.Pending, Reusable: !_closing, next));
         request.TrySetResult(body);
+        if (next is not null)
+        {
+            Start(next);
+        }
+
         if (_closing && _requests.Count == 0 && !_failed)
         {
             Fail(new ObjectDisposedException(nameof(BackendConnection), "The connection is not kept after its last request."));

@@ -26,6 +26,7 @@ internal sealed partial class BackendConnectionActor : ReceiveActor
     private readonly RequestTable _requests = new();
     private readonly Dictionary<ushort, long> _quarantine = [];
     private readonly PipeOptions _responseOptions;
+    private readonly WaitQueue? _waiting;
     private CancellationTokenSource? _connecting;
     private BackendConnection? _io;
     private int _limit = 1;
@@ -34,8 +35,11 @@ internal sealed partial class BackendConnectionActor : ReceiveActor
     private bool _closing;
     private bool _failed;
 
-    public BackendConnectionActor(BackendAddress backend, ClientSettings settings, IActorRef pool, BackendConnector connect, ILogger logger)
+    /// <param name="waiting">The pool's wait queue, whose head this connection takes when a slot of its own frees up; none in tests that drive the actor alone.</param>
+    public BackendConnectionActor(BackendAddress backend, ClientSettings settings, IActorRef pool, BackendConnector connect, ILogger logger,
+        WaitQueue? waiting = null)
     {
+        _waiting = waiting;
         _backend = backend;
         _settings = settings;
         _pool = pool;

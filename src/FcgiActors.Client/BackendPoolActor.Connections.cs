@@ -19,9 +19,9 @@ internal sealed partial class BackendPoolActor
     private void SpawnConnection()
     {
         var pool = Self;
-        var (address, settings, connect, logger) = (_address, _settings, _connect, _connectionLogger);
+        var (address, settings, connect, logger, queue) = (_address, _settings, _connect, _connectionLogger, _queue);
         var child = Context.ActorOf(
-            Props.Create(() => new BackendConnectionActor(address, settings, pool, connect, logger)),
+            Props.Create(() => new BackendConnectionActor(address, settings, pool, connect, logger, queue)),
             $"connection-{++_spawned}");
         Context.Watch(child);
         _connections[child] = new Entry(child);
@@ -130,16 +130,7 @@ internal sealed partial class BackendPoolActor
         }
 
         // Callers that gave up while queued leave their place.
-        for (var node = _queue.First; node is not null;)
-        {
-            var next = node.Next;
-            if (node.Value.IsDone)
-            {
-                _queue.Remove(node);
-            }
-
-            node = next;
-        }
+        _queue.RemoveDone();
     }
 
     private (int Open, int Connecting, int BackingOff) Census()

@@ -25,7 +25,7 @@ internal sealed partial class BackendPoolActor : ReceiveActor
     private readonly ILogger _logger;
     private readonly ILogger _connectionLogger;
     private readonly Dictionary<IActorRef, Entry> _connections = [];
-    private readonly LinkedList<PendingRequest> _queue = new();
+    private readonly WaitQueue _queue = new();
     private int _spawned;
     private int _failedConnects;
     private long _nextAttemptTicks;
@@ -186,22 +186,43 @@ internal sealed partial class BackendPoolActor : ReceiveActor
 
     private void DrainQueue()
     {
-        while (_queue.First is { } first)
+        // Only while some slot is free: a request taken from the queue always has a place.
+        while (HasFreeSlot() && _queue.TryTake(out var request))
         {
-            if (!first.Value.IsDone && !TryAssign(first.Value))
-            {
-                return;
-            }
-
-            _queue.RemoveFirst();
+            TryAssign(request);
         }
+    }
+
+    private bool HasFreeSlot()
+    {
+        foreach (var entry in _connections.Values)
+        {
+            if (entry.State == State.Open && entry.Active < entry.Limit)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void OnFinished(RequestFinished finished)
     {
-        if (Release(finished.Connection, finished.Request) is { } entry && !finished.Reusable && entry.State == State.Open)
+        var entry = Release(finished.Connection, finished.Request);
+        if (entry is not null && !finished.Reusable && entry.State == State.Open)
         {
             entry.State = State.Draining;
+        }
+
+        if (finished.Next is { } next && entry is not null)
+        {
+            // The connection took the head of the queue for the slot it freed (WaitQueue).
+            entry.Active++;
+            entry.InFlight.Add(next);
+            if (!next.KeepConnection)
+            {
+                entry.State = State.Draining;
+            }
         }
 
         DrainQueue();
@@ -263,10 +284,9 @@ internal sealed partial class BackendPoolActor : ReceiveActor
 
     private void FailQueued(Exception error)
     {
-        while (_queue.First is { } first)
+        foreach (var request in _queue.TakeAll())
         {
-            _queue.RemoveFirst();
-            first.Value.TryFail(error);
+            request.TryFail(error);
         }
     }
 }

@@ -104,6 +104,45 @@ public sealed class BackendPoolActorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FreedSlot_TakesTheQueueHeadInOrder_SkipsCancelled_AndThePoolsCountStaysExact()
+    {
+        var connector = new ScriptedConnector();
+        var settings = ClientSettings.Default with { ProbeMultiplexing = false, MaxConnectionsPerBackend = 1, MaxQueuedRequests = 8 };
+        await using var pool = Pool(connector, settings);
+        var a = pool.SendAsync(ResponseReader.Request("a"));
+        var backend = await connector.AcceptAsync();
+        await backend.ReadRequestAsync(1);
+        var running = await a.WaitAsync(Wait);
+        var b = pool.SendAsync(ResponseReader.Request("b"));
+        using var giveUp = new CancellationTokenSource();
+        var c = pool.SendAsync(ResponseReader.Request("c"), giveUp.Token);
+        var d = pool.SendAsync(ResponseReader.Request("d"));
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => c.WaitAsync(Wait));
+
+        // Each END_REQUEST hands the freed slot to the oldest waiting request, on the same connection.
+        foreach (var (answer, next, body) in new[] { ("A", b, "b"), ("B", d, "d") })
+        {
+            await backend.SendAsync(ScriptedBackend.Answer(1, answer));
+            var records = await backend.ReadRequestAsync(1);
+            Assert.Equal(body, Encoding.UTF8.GetString(RecordCollector.StreamContent(records, RecordType.Stdin, 1)));
+            await ResponseReader.ReadAllAsync(running);
+            running = await next.WaitAsync(Wait);
+        }
+
+        await backend.SendAsync(ScriptedBackend.Answer(1, "D"));
+        Assert.Equal("D", (await ResponseReader.ReadAllAsync(running)).Stdout);
+        // The pool counted the hand-offs: its one slot is free again, so a new request starts at once.
+        var e = pool.SendAsync(ResponseReader.Request("e"));
+        var last = await backend.ReadRequestAsync(1);
+        Assert.Equal("e", Encoding.UTF8.GetString(RecordCollector.StreamContent(last, RecordType.Stdin, 1)));
+        await backend.SendAsync(ScriptedBackend.Answer(1, "E"));
+        Assert.Equal("E", (await ResponseReader.ReadAllAsync(await e.WaitAsync(Wait))).Stdout);
+        Assert.Single(connector.Attempts);
+        await WaitUntilAsync(() => pool.OutstandingRequests == 0);
+    }
+
+    [Fact]
     public async Task Dispose_FailsQueuedRequests_AndRefusesNewOnes()
     {
         var connector = new ScriptedConnector();
