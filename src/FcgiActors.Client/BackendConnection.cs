@@ -15,8 +15,12 @@ namespace FcgiActors.Client;
 /// </summary>
 internal sealed partial class BackendConnection
 {
+    // Synchronous continuations: an idle writer wakes on the thread that queued the frame (the
+    // actor starting a request, a body pump) and writes at once, instead of one more thread-pool
+    // hop between "start the next request" and its bytes reaching a waiting backend. Frames'
+    // Written completions run asynchronously, so a woken writer never runs a pump inline.
     private readonly Channel<OutboundFrame> _outbound =
-        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly IDuplexPipe _transport;
     private readonly IDisposable? _transportOwner;
     private readonly RequestTable _requests;
