@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# bench/e2e/proxy.sh — end-to-end numbers for `fcgi proxy`, self-contained, < 3 minutes.
+# bench/e2e/proxy.sh — end-to-end numbers for `fcgi proxy`, self-contained, about 2 minutes.
 #
-#   bench/e2e/proxy.sh [--duration S] [--conns N]
+#   bench/e2e/proxy.sh [--duration S] [--conns N] [--rounds R] [--latency-conns N]
 #
-# 1. nginx -> C libfcgi echo (2 processes, 2 ports)                  direct baseline
-# 2. nginx -> fcgi proxy -> the same 2 C echo processes              the proxy's cost
-#    (wrk -t2 -cN -dS, GET small, nginx 1 worker; median of one run each, same machine, same run)
+# 1. nginx -> C libfcgi echo (2 processes, 2 ports, a new FastCGI connection per request:
+#    the only valid way to put nginx in front of libfcgi)          direct baseline
+# 2. nginx -> fcgi proxy -> 2 C echo processes of its own (one kept connection each)
+#    Both setups run side by side; every round runs direct, then proxied (wrk -t2 -cN -dS,
+#    GET small, nginx 1 worker), and the table gives every round and the medians.
+#    Then one pair at --latency-conns (default 1): the latency one request pays for the extra
+#    hop, without the queueing that dominates p50 at -c64 (p50 ~ concurrency / throughput).
 # 3. 1,000 concurrent requests (wrk -c1000, sleep=200 ms each) through nginx -> fcgi proxy ->
 #    one `fcgi echo` (our multiplexing responder); counts the proxy's backend connections with
 #    `ss` and samples the proxy's RSS during the run.
@@ -14,11 +18,13 @@
 # Needs: nginx, wrk, gcc + libfcgi-dev (or a built c-echo), dotnet, ss (iproute2).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DURATION=10 CONNS=64
+DURATION=10 CONNS=64 ROUNDS=3 LCONNS=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --duration) DURATION=$2; shift ;;
     --conns) CONNS=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --latency-conns) LCONNS=$2; shift ;;
     *) echo "proxy.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -58,7 +64,7 @@ fi
 
 run_wrk() { # URL CONNS -> prints "rps p50_ms p99_ms errors"
   local out
-  out=$(wrk -t2 -c"$2" -d"${DURATION}s" --latency --timeout 30s "$1" 2>&1)
+  out=$(wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d"${DURATION}s" --latency --timeout 30s "$1" 2>&1)
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -71,37 +77,62 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 }
 
 echo "# fcgi proxy benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t2 -c$CONNS -d${DURATION}s"
 
-# --- 1 + 2: C echo direct vs through the proxy ---------------------------------------------
-E1=$(free_port); E2=$(free_port)
-"$CECHO" "127.0.0.1:$E1" 1024 >/dev/null 2>&1 & PIDS+=($!)
-"$CECHO" "127.0.0.1:$E2" 1024 >/dev/null 2>&1 & PIDS+=($!)
-wait_port "$E1"; wait_port "$E2"
+# --- 1 + 2: C echo direct vs through the proxy, interleaved rounds ------------------------
+cecho_pair() { # -> "PORT1 PORT2", two fresh C echo processes
+  local a b; a=$(free_port); b=$(free_port)
+  "$CECHO" "127.0.0.1:$a" 1024 >/dev/null 2>&1 & PIDS+=($!)
+  "$CECHO" "127.0.0.1:$b" 1024 >/dev/null 2>&1 & PIDS+=($!)
+  wait_port "$a"; wait_port "$b"; echo "$a $b"
+}
+read -r E1 E2 < <(cecho_pair)
+start_nginx "$RUN/nginx-direct" "server 127.0.0.1:$E1; server 127.0.0.1:$E2;" 0; DIRECT=$NGINX_PORT
+curl -fsS "http://127.0.0.1:$DIRECT/x?check=1" | grep -q "query=check=1" || { echo "proxy.sh: direct echo check failed" >&2; exit 1; }
 
-start_nginx "$RUN/nginx-direct" "server 127.0.0.1:$E1; server 127.0.0.1:$E2;" 0
-curl -fsS "http://127.0.0.1:$NGINX_PORT/x?check=1" | grep -q "query=check=1" || { echo "proxy.sh: direct echo check failed" >&2; exit 1; }
-read -r D_RPS D_P50 D_P99 D_ERR < <(run_wrk "http://127.0.0.1:$NGINX_PORT/x?a=1" "$CONNS")
-
+# The proxy gets echo processes of its own: a libfcgi process serves one connection at a time,
+# and the proxy keeps its connections, so it must not share them with the direct setup.
+read -r F1 F2 < <(cecho_pair)
 P=$(free_port)
 cat > "$RUN/c.conf" <<CONF
 fcgi.proxy {
   default-pool = c
-  pools { c { backends = ["127.0.0.1:$E1", "127.0.0.1:$E2"], multiplexing = off, max-connections-per-backend = 1, max-concurrency = 1024 } }
+  pools { c { backends = ["127.0.0.1:$F1", "127.0.0.1:$F2"], multiplexing = off, max-connections-per-backend = 1, max-concurrency = 1024 } }
 }
 CONF
-dotnet "$CLI" proxy --listen "127.0.0.1:$P" --config "$RUN/c.conf" --log-level Warning & PIDS+=($!)
+dotnet "$CLI" proxy --listen "127.0.0.1:$P" --config "$RUN/c.conf" --log-level Warning & PROXY1=$!; PIDS+=($PROXY1)
 wait_port "$P"
-start_nginx "$RUN/nginx-viaproxy" "server 127.0.0.1:$P;" 1024
-curl -fsS "http://127.0.0.1:$NGINX_PORT/x?check=2" | grep -q "query=check=2" || { echo "proxy.sh: proxied echo check failed" >&2; exit 1; }
-wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$NGINX_PORT/x?warm=1" >/dev/null 2>&1   # JIT warm-up
-read -r X_RPS X_P50 X_P99 X_ERR < <(run_wrk "http://127.0.0.1:$NGINX_PORT/x?a=1" "$CONNS")
+start_nginx "$RUN/nginx-viaproxy" "server 127.0.0.1:$P;" 1024; VIA=$NGINX_PORT
+curl -fsS "http://127.0.0.1:$VIA/x?check=2" | grep -q "query=check=2" || { echo "proxy.sh: proxied echo check failed" >&2; exit 1; }
+for port in "$DIRECT" "$VIA"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$port/x?warm=1" >/dev/null 2>&1; done   # warm-up (JIT)
 
-D50=$(to_ms "$D_P50"); X50=$(to_ms "$X_P50")
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 echo
-echo "| path | req/s | p50 ms | p99 | errors |"
-echo "|---|---:|---:|---:|---|"
-echo "| nginx -> C echo (2 procs) direct | $D_RPS | $D50 | $D_P99 | $D_ERR |"
-echo "| nginx -> fcgi proxy -> C echo (2 procs) | $X_RPS | $X50 | $X_P99 | $X_ERR |"
-awk -v d="$D_RPS" -v x="$X_RPS" -v d50="$D50" -v x50="$X50" 'BEGIN { printf "\nratio req/s proxy/direct = %.2f (target >= 0.85); p50 added = %.2f ms (target <= 0.3)\n", x/d, x50-d50 }'
+echo "| round | path | req/s | p50 ms | p99 | errors | proxy CPU µs/req | load |"
+echo "|---:|---|---:|---:|---:|---|---:|---|"
+: > "$RUN/d"; : > "$RUN/x"
+for r in $(seq "$ROUNDS"); do
+  read -r rps p50 p99 err < <(run_wrk "http://127.0.0.1:$DIRECT/x?a=1" "$CONNS")
+  echo "$rps $(to_ms "$p50")" >> "$RUN/d"
+  echo "| $r | nginx -> C echo (2 procs) direct | $rps | $(to_ms "$p50") | $p99 | $err | - | $(cut -d' ' -f1 /proc/loadavg) |"
+  t0=$(cpu_ticks "$PROXY1"); n0=$(date +%s%N)
+  out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency --timeout 30s "http://127.0.0.1:$VIA/x?a=1" 2>&1)
+  t1=$(cpu_ticks "$PROXY1")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out"); p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  n=$(awk '/requests in/ {print $1}' <<<"$out"); err=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+  cpu=$(awk -v a="$t0" -v b="$t1" -v n="$n" -v t="$TICK_US" 'BEGIN { printf "%.0f", (b - a) * t / n }')
+  echo "$rps $(to_ms "$p50")" >> "$RUN/x"
+  echo "| $r | nginx -> fcgi proxy -> C echo (2 procs) | $rps | $(to_ms "$p50") | $p99 | ${err:-none} | $cpu | $(cut -d' ' -f1 /proc/loadavg) |"
+done
+D_RPS=$(cut -d' ' -f1 "$RUN/d" | median); D50=$(cut -d' ' -f2 "$RUN/d" | median)
+X_RPS=$(cut -d' ' -f1 "$RUN/x" | median); X50=$(cut -d' ' -f2 "$RUN/x" | median)
+echo "| median | direct | $D_RPS | $D50 | | | | |"
+echo "| median | via proxy | $X_RPS | $X50 | | | | |"
+awk -v d="$D_RPS" -v x="$X_RPS" -v d50="$D50" -v x50="$X50" -v c="$CONNS" 'BEGIN { printf "\nmedians at -c%d: ratio req/s proxy/direct = %.2f (target >= 0.85); p50 added = %.2f ms\n", c, x/d, x50-d50 }'
+read -r LD_RPS LD_P50 LD_P99 _ < <(run_wrk "http://127.0.0.1:$DIRECT/x?a=1" "$LCONNS")
+read -r LX_RPS LX_P50 LX_P99 _ < <(run_wrk "http://127.0.0.1:$VIA/x?a=1" "$LCONNS")
+awk -v d="$(to_ms "$LD_P50")" -v x="$(to_ms "$LX_P50")" -v dr="$LD_RPS" -v xr="$LX_RPS" -v c="$LCONNS" \
+  'BEGIN { printf "at -c%d: p50 direct %.3f ms (%s req/s), via proxy %.3f ms (%s req/s): p50 added = %.3f ms (target <= 0.3)\n", c, d, dr, x, xr, x-d }'
 
 # --- 3: 1,000 concurrent front requests, our multiplexing responder -----------------------
 B=$(free_port); P2=$(free_port)
