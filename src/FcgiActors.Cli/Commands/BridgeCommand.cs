@@ -1,5 +1,4 @@
 using FcgiActors.Client.Bridge;
-using Microsoft.Win32.SafeHandles;
 
 namespace FcgiActors.Cli.Commands;
 
@@ -10,26 +9,9 @@ namespace FcgiActors.Cli.Commands;
 /// </summary>
 internal static class BridgeCommand
 {
-    public static int Run(string[] args)
-    {
-        // Unbuffered streams straight on fds 0, 1 and 2: every write is one write(2). Nothing
-        // is disposed: the descriptors are not ours to close, and the process ends right after.
-        var stdin = Open(0, FileAccess.Read);
-        var stdout = Open(1, FileAccess.Write);
-        var stderr = Open(2, FileAccess.Write);
-        return new BridgeRunner().Run(args, ProcessEnvironment.Read(), stdin, stdout, stderr);
-    }
-
-    private static Stream Open(int fd, FileAccess access)
-    {
-        try
-        {
-            return new FileStream(new SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            // A closed or odd descriptor: behave as /dev/null would.
-            return access == FileAccess.Read ? Console.OpenStandardInput() : Console.OpenStandardOutput();
-        }
-    }
+    // read(2) and write(2) straight on fds 0, 1 and 2, as cgi-fcgi: no FileStream buffering or
+    // position tracking, and nothing to close at exit (the descriptors are not ours).
+    public static int Run(string[] args) =>
+        new BridgeRunner().Run(args, ProcessEnvironment.Read(),
+            new DescriptorStream(0, writable: false), new DescriptorStream(1, writable: true), new DescriptorStream(2, writable: true));
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 using FcgiActors.Protocol;
 
 namespace FcgiActors.Client.Bridge;
@@ -45,63 +44,56 @@ internal sealed partial class BridgeExchange
     /// (one record per read(2), at most 65528 bytes, read straight behind its header), then the
     /// empty STDIN record. Runs on its own thread when there is a body, so an application that
     /// stops reading STDIN while it writes STDOUT blocks only this thread, never the receiving one.
-    /// A failed send ends it quietly: the receiving side sees the broken connection and reports it.
+    /// A failed send ends it quietly: the receiving side sees the broken connection and reports it;
+    /// a send after the response ended finds the socket closed (<see cref="BridgeSocket.Dispose"/>).
     /// </summary>
     private void SendRequest(byte[] head, Stream stdin, long contentLength)
     {
-        try
+        if (!SendLocked(head) || contentLength == 0)
         {
-            if (!SendLocked(head))
-            {
-                return;
-            }
-
-            if (contentLength == 0)
-            {
-                return;
-            }
-
-            var record = new byte[FcgiConstants.HeaderLength + FcgiConstants.MaxAlignedContentLength + 8];
-            var remaining = contentLength;
-            while (remaining > 0 && !_aborted)
-            {
-                var want = (int)Math.Min(remaining, FcgiConstants.MaxAlignedContentLength);
-                int n;
-                try
-                {
-                    n = stdin.Read(record, FcgiConstants.HeaderLength, want);
-                }
-                catch (IOException)
-                {
-                    // An unreadable stdin ends the body where it broke, as a short stdin does.
-                    n = 0;
-                }
-
-                if (n == 0)
-                {
-                    break; // stdin ended before CONTENT_LENGTH: send what there was
-                }
-
-                remaining -= n;
-                var padding = RecordHeader.PaddingFor(n);
-                new RecordHeader(RecordType.Stdin, RequestId, (ushort)n, padding).WriteTo(record);
-                record.AsSpan(FcgiConstants.HeaderLength + n, padding).Clear();
-                if (!SendLocked(record.AsSpan(0, FcgiConstants.HeaderLength + n + padding)))
-                {
-                    return;
-                }
-            }
-
-            if (!_aborted)
-            {
-                Span<byte> end = stackalloc byte[FcgiConstants.HeaderLength];
-                new RecordHeader(RecordType.Stdin, RequestId, 0).WriteTo(end);
-                SendLocked(end);
-            }
+            return;
         }
-        catch (ObjectDisposedException)
+
+        // Header, up to 65528 content bytes (a multiple of 8: no padding), and room for the
+        // empty STDIN record to ride along with the last piece of the body.
+        const int header = FcgiConstants.HeaderLength;
+        var record = new byte[header + FcgiConstants.MaxAlignedContentLength + header];
+        var remaining = contentLength;
+        var ended = false;
+        while (!ended && !_aborted)
         {
-            // The response ended and the socket closed while the body was still going out.
+            int n;
+            try
+            {
+                n = stdin.Read(record, header, (int)Math.Min(remaining, FcgiConstants.MaxAlignedContentLength));
+            }
+            catch (IOException)
+            {
+                n = 0; // an unreadable stdin ends the body where it broke, as a short stdin does
+            }
+
+            remaining -= n;
+            // Stdin that ends before CONTENT_LENGTH ends the body with what there was.
+            ended = n == 0 || remaining == 0;
+            var padding = RecordHeader.PaddingFor(n);
+            var length = 0;
+            if (n > 0)
+            {
+                new RecordHeader(RecordType.Stdin, RequestId, (ushort)n, padding).WriteTo(record);
+                record.AsSpan(header + n, padding).Clear();
+                length = header + n + padding;
+            }
+
+            if (ended)
+            {
+                new RecordHeader(RecordType.Stdin, RequestId, 0).WriteTo(record.AsSpan(length));
+                length += header;
+            }
+
+            if (!SendLocked(record.AsSpan(0, length)))
+            {
+                return;
+            }
         }
     }
 
@@ -111,26 +103,9 @@ internal sealed partial class BridgeExchange
     /// </summary>
     private bool SendLocked(ReadOnlySpan<byte> records)
     {
-        lock (_sendLock)
+        lock (_socket.SendLock)
         {
-            return SendAll(records);
-        }
-    }
-
-    private bool SendAll(ReadOnlySpan<byte> records)
-    {
-        try
-        {
-            while (!records.IsEmpty)
-            {
-                records = records[_socket.Send(records)..];
-            }
-
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
+            return _socket.SendAll(records, out _);
         }
     }
 
@@ -142,7 +117,7 @@ internal sealed partial class BridgeExchange
     private void SendAbort(long deadline)
     {
         _aborted = true;
-        if (!_sendLock.TryEnter(RemainingMilliseconds(deadline)))
+        if (!_socket.SendLock.TryEnter(RemainingMilliseconds(deadline)))
         {
             return;
         }
@@ -151,14 +126,11 @@ internal sealed partial class BridgeExchange
         {
             Span<byte> abort = stackalloc byte[FcgiConstants.HeaderLength];
             new RecordHeader(RecordType.AbortRequest, RequestId, 0).WriteTo(abort);
-            SendAll(abort);
-        }
-        catch (ObjectDisposedException)
-        {
+            _socket.SendAll(abort, out _);
         }
         finally
         {
-            _sendLock.Exit();
+            _socket.SendLock.Exit();
         }
     }
 

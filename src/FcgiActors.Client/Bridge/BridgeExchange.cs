@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 using FcgiActors.Protocol;
 
 namespace FcgiActors.Client.Bridge;
@@ -17,12 +16,11 @@ internal sealed partial class BridgeExchange
 {
     private const ushort RequestId = 1;
 
-    private readonly Socket _socket;
+    private readonly BridgeSocket _socket;
     private readonly BackendAddress _address;
     private readonly BridgeSettings _settings;
     private readonly Stream _stdout;
     private readonly Stream _stderr;
-    private readonly Lock _sendLock = new();
     private volatile bool _aborted;
 
     // The record being relayed or skipped: content bytes still to come (written to _target, or
@@ -30,6 +28,12 @@ internal sealed partial class BridgeExchange
     private int _contentLeft;
     private int _paddingLeft;
     private Stream? _target;
+
+    // Output pieces of the receive buffer not yet written, all for _pending: consecutive records of
+    // one stream leave with one writev(2) (DescriptorStream) instead of one write(2) each.
+    private readonly (int Offset, int Length)[] _pieces = new (int, int)[64];
+    private int _pieceCount;
+    private Stream? _pending;
     private bool _stdoutEnded;
     private bool _stderrEnded;
 
@@ -37,7 +41,7 @@ internal sealed partial class BridgeExchange
     // exchange ends at END_REQUEST or at this Environment.TickCount64, whichever comes first.
     private long _abortDeadline = long.MaxValue;
 
-    public BridgeExchange(Socket socket, BackendAddress address, BridgeSettings settings, Stream stdout, Stream stderr)
+    public BridgeExchange(BridgeSocket socket, BackendAddress address, BridgeSettings settings, Stream stdout, Stream stderr)
     {
         _socket = socket;
         _address = address;
@@ -77,6 +81,7 @@ internal sealed partial class BridgeExchange
         while (true)
         {
             var exit = Relay(buffer, ref start, end);
+            FlushOutput(buffer);
             if (exit is { } code)
             {
                 return code;
@@ -95,20 +100,16 @@ internal sealed partial class BridgeExchange
                 start = 0;
             }
 
-            int n;
-            try
+            if (_abortDeadline != long.MaxValue && !_socket.WaitReadable(RemainingMilliseconds(_abortDeadline)))
             {
-                if (_abortDeadline != long.MaxValue
-                    && !_socket.Poll(TimeSpan.FromMilliseconds(RemainingMilliseconds(_abortDeadline)), SelectMode.SelectRead))
-                {
-                    return BrokenPipe(); // no END_REQUEST within abort-wait
-                }
-
-                n = _socket.Receive(buffer.AsSpan(end));
+                return BrokenPipe(); // no END_REQUEST within abort-wait
             }
-            catch (SocketException ex)
+
+            var n = _socket.Receive(buffer.AsSpan(end), out var errno);
+            if (n < 0)
             {
-                return _abortDeadline != long.MaxValue ? BrokenPipe() : Fail(BridgeConnector.Errno(ex), ex.Message);
+                // cgi-fcgi exits with the errno of a failed read (ECONNRESET: 104).
+                return _abortDeadline != long.MaxValue ? BrokenPipe() : Fail(errno is > 0 and < 256 ? errno : BridgeExitCodes.ProtocolError, Libc.Message(errno));
             }
 
             if (n == 0)
@@ -139,7 +140,7 @@ internal sealed partial class BridgeExchange
             if (_contentLeft > 0)
             {
                 var n = Math.Min(_contentLeft, end - start);
-                Write(_target, buffer.AsSpan(start, n));
+                Queue(buffer, _target, start, n);
                 start += n;
                 _contentLeft -= n;
                 if (_contentLeft > 0)
@@ -163,6 +164,12 @@ internal sealed partial class BridgeExchange
             if (_abortDeadline != long.MaxValue && Environment.TickCount64 >= _abortDeadline)
             {
                 return BrokenPipe();
+            }
+
+            // Output queued so far goes out before anything that may end the exchange.
+            if (end - start >= FcgiConstants.HeaderLength && buffer[start + 1] is not (byte)RecordType.Stdout and not (byte)RecordType.Stderr)
+            {
+                FlushOutput(buffer);
             }
 
             if (end - start < FcgiConstants.HeaderLength)
@@ -249,17 +256,51 @@ internal sealed partial class BridgeExchange
             ? $"the application sent {header.Type} for request {header.RequestId}; an application never sends that record type."
             : null;
 
-    /// <summary>Writes relayed output; a failed write (EPIPE) aborts the request.</summary>
-    private void Write(Stream? target, ReadOnlySpan<byte> bytes)
+    /// <summary>Queues <c>buffer[offset..offset+length]</c> for <paramref name="target"/> (null: dropped).</summary>
+    private void Queue(byte[] buffer, Stream? target, int offset, int length)
     {
-        if (target is null || bytes.IsEmpty || _abortDeadline != long.MaxValue)
+        if (target is null || length == 0 || _abortDeadline != long.MaxValue)
+        {
+            return;
+        }
+
+        if (target != _pending || _pieceCount == _pieces.Length)
+        {
+            FlushOutput(buffer);
+            _pending = target;
+        }
+
+        _pieces[_pieceCount++] = (offset, length);
+    }
+
+    /// <summary>Writes the queued output; a failed write (EPIPE) aborts the request.</summary>
+    private void FlushOutput(byte[] buffer)
+    {
+        if (_pieceCount == 0)
+        {
+            return;
+        }
+
+        var pieces = _pieces.AsSpan(0, _pieceCount);
+        _pieceCount = 0;
+        if (_abortDeadline != long.MaxValue)
         {
             return;
         }
 
         try
         {
-            target.Write(bytes);
+            if (_pending is DescriptorStream descriptor)
+            {
+                descriptor.WriteGathered(buffer, pieces);
+            }
+            else
+            {
+                foreach (var (offset, length) in pieces)
+                {
+                    _pending!.Write(buffer, offset, length);
+                }
+            }
         }
         catch (IOException)
         {

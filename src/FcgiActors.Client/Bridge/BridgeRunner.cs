@@ -7,8 +7,8 @@ namespace FcgiActors.Client.Bridge;
 /// <summary>
 /// <c>fcgi bridge</c>: one CGI invocation (environment + stdin) becomes one FastCGI
 /// responder request; the application's STDOUT and STDERR go to our stdout and stderr and its
-/// appStatus becomes the exit code. One blocking connect (so connect errors map to cgi-fcgi's
-/// exit codes), then one <see cref="BridgeExchange"/> on that socket: no actor system, no pool,
+/// appStatus becomes the exit code. One blocking connect (whose errno is cgi-fcgi's exit code
+/// when it fails), then one <see cref="BridgeExchange"/> on that socket: no actor system, no pool,
 /// no pipes, and nothing slow to dispose at the end (see docs/bridge.md).
 /// </summary>
 public sealed class BridgeRunner
@@ -59,11 +59,11 @@ public sealed class BridgeRunner
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(environment);
         var address = BackendAddress.Parse(arguments.ConnectName);
-        Socket? socket = null;
+        BridgeSocket? socket = null;
         var connectError = 0;
         if (arguments.DoBind)
         {
-            socket = BridgeConnector.TryConnect(address, _settings.ConnectTimeout, out connectError);
+            socket = BridgeSocket.TryConnect(address, _settings.ConnectTimeout, out connectError);
         }
 
         if (arguments.DoStart && (!arguments.DoBind || socket is null))
@@ -74,7 +74,7 @@ public sealed class BridgeRunner
                 return started;
             }
 
-            socket = BridgeConnector.TryConnect(address, _settings.ConnectTimeout, out connectError);
+            socket = BridgeSocket.TryConnect(address, _settings.ConnectTimeout, out connectError);
         }
 
         if (socket is null)
@@ -83,7 +83,7 @@ public sealed class BridgeRunner
             return connectError;
         }
 
-        // Closing is one close(2): the exchange has nothing else to stop or wait for.
+        // Closing is shutdown(2) + close(2): the exchange has nothing else to stop or wait for.
         using (socket)
         {
             return new BridgeExchange(socket, address, _settings, stdout, stderr).Run(environment, stdin);
@@ -101,7 +101,7 @@ public sealed class BridgeRunner
         catch (SocketException ex)
         {
             WriteError(stderr, $"fcgi bridge: cannot listen on {arguments.ConnectName}: {ex.Message}\n");
-            return BridgeConnector.Errno(ex);
+            return Errno(ex);
         }
 
         try
@@ -125,6 +125,16 @@ public sealed class BridgeRunner
             ApplicationStarter.CloseKeepingPath(listener);
         }
     }
+
+    /// <summary>The errno behind a listen socket's error, as cgi-fcgi exits with errno.</summary>
+    private static int Errno(SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.AccessDenied => 13,             // EACCES
+        SocketError.AddressAlreadyInUse => 98,      // EADDRINUSE
+        SocketError.AddressNotAvailable => 99,      // EADDRNOTAVAIL
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => 2,
+        _ => ex.NativeErrorCode is > 0 and < 256 ? ex.NativeErrorCode : BridgeExitCodes.ProtocolError,
+    };
 
     /// <summary>One write of a message; a closed stream leaves it unsaid.</summary>
     internal static void WriteError(Stream stream, string text)
