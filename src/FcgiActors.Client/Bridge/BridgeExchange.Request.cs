@@ -5,6 +5,9 @@ namespace FcgiActors.Client.Bridge;
 
 internal sealed partial class BridgeExchange
 {
+    /// <summary>STDIN records read with one readv(2) and sent with one send(2).</summary>
+    private const int SlotsPerSend = 4;
+
     /// <summary>
     /// GET_VALUES (when asked for), BEGIN_REQUEST, the environment as PARAMS and the empty PARAMS
     /// record, encoded by the shared codec into one buffer that goes out in one send.
@@ -41,11 +44,11 @@ internal sealed partial class BridgeExchange
 
     /// <summary>
     /// Sends the head, then up to <paramref name="contentLength"/> bytes of stdin as STDIN records
-    /// (one record per read(2), at most 65528 bytes, read straight behind its header), then the
-    /// empty STDIN record. Runs on its own thread when there is a body, so an application that
-    /// stops reading STDIN while it writes STDOUT blocks only this thread, never the receiving one.
-    /// A failed send ends it quietly: the receiving side sees the broken connection and reports it;
-    /// a send after the response ended finds the socket closed (<see cref="BridgeSocket.Dispose"/>).
+    /// of at most 65528 bytes, then the empty STDIN record (riding along with the last piece).
+    /// Runs on its own thread when there is a body, so an application that stops reading STDIN
+    /// while it writes STDOUT blocks only this thread, never the receiving one. A failed send
+    /// ends it quietly: the receiving side sees the broken connection and reports it; a send
+    /// after the response ended finds the socket closed (<see cref="BridgeSocket.Dispose"/>).
     /// </summary>
     private void SendRequest(byte[] head, Stream stdin, long contentLength)
     {
@@ -54,18 +57,39 @@ internal sealed partial class BridgeExchange
             return;
         }
 
-        // Header, up to 65528 content bytes (a multiple of 8: no padding), and room for the
-        // empty STDIN record to ride along with the last piece of the body.
+        // Slots of [header][65528 content bytes] back to back: full slots are whole records
+        // (65528 is a multiple of 8: no padding) that are already contiguous, so up to four
+        // records are read with one readv(2) straight behind their headers and leave with one
+        // send(2). The spare header at the end holds the empty STDIN record.
         const int header = FcgiConstants.HeaderLength;
-        var record = new byte[header + FcgiConstants.MaxAlignedContentLength + header];
+        const int content = FcgiConstants.MaxAlignedContentLength;
+        const int slot = header + content;
+        var block = new byte[(SlotsPerSend * slot) + header];
+        Span<(int Offset, int Length)> pieces = stackalloc (int, int)[SlotsPerSend];
+        var descriptor = stdin as DescriptorStream;
         var remaining = contentLength;
         var ended = false;
         while (!ended && !_aborted)
         {
+            var want = Math.Min(remaining, (long)SlotsPerSend * content);
             int n;
             try
             {
-                n = stdin.Read(record, header, (int)Math.Min(remaining, FcgiConstants.MaxAlignedContentLength));
+                if (descriptor is not null)
+                {
+                    var count = 0;
+                    for (var offset = 0L; offset < want; offset += content)
+                    {
+                        pieces[count] = ((count * slot) + header, (int)Math.Min(content, want - offset));
+                        count++;
+                    }
+
+                    n = descriptor.ReadScattered(block, pieces[..count]);
+                }
+                else
+                {
+                    n = stdin.Read(block, header, (int)Math.Min(want, content));
+                }
             }
             catch (IOException)
             {
@@ -75,22 +99,24 @@ internal sealed partial class BridgeExchange
             remaining -= n;
             // Stdin that ends before CONTENT_LENGTH ends the body with what there was.
             ended = n == 0 || remaining == 0;
-            var padding = RecordHeader.PaddingFor(n);
             var length = 0;
-            if (n > 0)
+            while (n > 0)
             {
-                new RecordHeader(RecordType.Stdin, RequestId, (ushort)n, padding).WriteTo(record);
-                record.AsSpan(header + n, padding).Clear();
-                length = header + n + padding;
+                var chunk = Math.Min(n, content);
+                var padding = RecordHeader.PaddingFor(chunk);
+                new RecordHeader(RecordType.Stdin, RequestId, (ushort)chunk, padding).WriteTo(block.AsSpan(length));
+                block.AsSpan(length + header + chunk, padding).Clear();
+                length += header + chunk + padding;
+                n -= chunk;
             }
 
             if (ended)
             {
-                new RecordHeader(RecordType.Stdin, RequestId, 0).WriteTo(record.AsSpan(length));
+                new RecordHeader(RecordType.Stdin, RequestId, 0).WriteTo(block.AsSpan(length));
                 length += header;
             }
 
-            if (!SendLocked(record.AsSpan(0, length)))
+            if (!SendLocked(block.AsSpan(0, length)))
             {
                 return;
             }

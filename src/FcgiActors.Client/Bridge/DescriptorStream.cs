@@ -8,7 +8,8 @@ namespace FcgiActors.Client.Bridge;
 /// own offset, as cgi-fcgi does — so pipes, ttys, files opened with <c>&gt;</c> or <c>&gt;&gt;</c>
 /// and descriptors shared with the shell all behave alike. <see cref="WriteGathered"/> writes
 /// several pieces of one buffer with one writev(2). The descriptor is never closed here.
-/// A failed write (EPIPE: the reader went away) throws <see cref="IOException"/>.
+/// A failed write (EPIPE: the reader went away) throws <see cref="IOException"/>; a descriptor
+/// that is not open (the bridge started with fd 1 closed) behaves as /dev/null.
 /// </summary>
 public sealed class DescriptorStream : Stream
 {
@@ -50,6 +51,11 @@ public sealed class DescriptorStream : Stream
                 return (int)n;
             }
 
+            if (Libc.Errno == Libc.EBADF)
+            {
+                return 0;
+            }
+
             Retry(Libc.POLLIN, "read");
         }
     }
@@ -63,6 +69,11 @@ public sealed class DescriptorStream : Stream
             var n = Libc.write(_fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
             if (n < 0)
             {
+                if (Libc.Errno == Libc.EBADF)
+                {
+                    return;
+                }
+
                 Retry(Libc.POLLOUT, "write");
                 continue;
             }
@@ -99,6 +110,11 @@ public sealed class DescriptorStream : Stream
                 var n = Libc.writev(_fd, iov, count);
                 if (n < 0)
                 {
+                    if (Libc.Errno == Libc.EBADF)
+                    {
+                        return;
+                    }
+
                     Retry(Libc.POLLOUT, "write");
                     continue;
                 }
@@ -120,6 +136,49 @@ public sealed class DescriptorStream : Stream
 
                 Write(buffer.AsSpan(pieces[k].Offset + (int)done, pieces[k].Length - (int)done));
                 pieces = pieces[(k + 1)..];
+            }
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
+
+    /// <summary>
+    /// One readv(2) into <c>buffer[offset..offset+length]</c> for each (offset, length) in
+    /// <paramref name="pieces"/> (at most 64), filled in order: the bytes read, 0 at the end.
+    /// </summary>
+    public int ReadScattered(byte[] buffer, ReadOnlySpan<(int Offset, int Length)> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pieces.Length, IovMax, nameof(pieces));
+        var iov = _iov ??= new nint[2 * IovMax];
+        var handle = GCHandle.Alloc(buffer, GCHandleType.Pinned);
+        try
+        {
+            var origin = handle.AddrOfPinnedObject();
+            for (var i = 0; i < pieces.Length; i++)
+            {
+                var (offset, length) = pieces[i];
+                ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + length, buffer.Length, nameof(pieces));
+                iov[2 * i] = origin + offset;
+                iov[(2 * i) + 1] = length;
+            }
+
+            while (true)
+            {
+                var n = Libc.readv(_fd, iov, pieces.Length);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+
+                if (Libc.Errno == Libc.EBADF)
+                {
+                    return 0;
+                }
+
+                Retry(Libc.POLLIN, "read");
             }
         }
         finally

@@ -11,6 +11,7 @@ namespace FcgiActors.Client.Bridge;
 internal static class Libc
 {
     public const int EINTR = 4;
+    public const int EBADF = 9;
     public const int EAGAIN = 11;
     public const int ENAMETOOLONG = 36;
     public const int EINPROGRESS = 115;
@@ -62,6 +63,10 @@ internal static class Libc
     /// <summary><paramref name="iov"/> holds (base, length) pairs of struct iovec.</summary>
     [DllImport("libc", SetLastError = true)]
     public static extern nint writev(int fd, nint[] iov, int count);
+
+    /// <summary><paramref name="iov"/> holds (base, length) pairs of struct iovec.</summary>
+    [DllImport("libc", SetLastError = true)]
+    public static extern nint readv(int fd, nint[] iov, int count);
 
     [DllImport("libc", SetLastError = true)]
     public static extern int socket(int domain, int type, int protocol);

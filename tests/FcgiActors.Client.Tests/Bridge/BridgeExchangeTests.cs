@@ -18,30 +18,47 @@ public sealed class BridgeExchangeTests
         Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], Env(env), stdin, stdout, stderr));
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(65_527)]
-    [InlineData(65_528)]   // exactly one full record
-    [InlineData(65_529)]   // one full record and one byte
-    [InlineData(131_056)]  // exactly two full records
-    [InlineData(131_057)]
-    [InlineData(1_000_003)]
-    public async Task Body_AroundRecordBoundaries_ArrivesWhole_InRecordsOfAtMost65528Bytes_EndedOnce(int length)
+    [InlineData(1, false)]
+    [InlineData(65_527, false)]
+    [InlineData(65_528, false)]     // exactly one full record
+    [InlineData(65_529, false)]     // one full record and one byte
+    [InlineData(131_056, false)]    // exactly two full records
+    [InlineData(131_057, false)]
+    [InlineData(1_000_003, false)]
+    [InlineData(1, true)]           // stdin as the CLI has it: a descriptor, read with readv into 4-record slots
+    [InlineData(65_528, true)]
+    [InlineData(65_529, true)]
+    [InlineData(262_112, true)]     // exactly four full records: one readv
+    [InlineData(262_113, true)]     // four and one byte: the byte comes with the second readv
+    [InlineData(1_000_003, true)]
+    public async Task Body_AroundRecordBoundaries_ArrivesWhole_InRecordsOfAtMost65528Bytes_EndedOnce(int length, bool fromDescriptor)
     {
         await using var backend = new LoopbackBackend();
         var body = new byte[length];
         Random.Shared.NextBytes(body);
-        var exit = Start(backend, new MemoryStream(body), new MemoryStream(), new MemoryStream(), ("CONTENT_LENGTH", length.ToString()));
-        var script = await backend.AcceptAsync();
+        var path = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(path, body);
+        using var handle = File.OpenHandle(path);
+        try
+        {
+            Stream stdin = fromDescriptor ? new DescriptorStream((int)handle.DangerousGetHandle(), writable: false) : new MemoryStream(body);
+            var exit = Start(backend, stdin, new MemoryStream(), new MemoryStream(), ("CONTENT_LENGTH", length.ToString()));
+            var script = await backend.AcceptAsync();
 
-        var records = await script.ReadRequestAsync(1);
+            var records = await script.ReadRequestAsync(1);
 
-        var stdin = records.Where(r => r.Type == RecordType.Stdin).ToList();
-        Assert.Equal(body, RecordCollector.StreamContent(records, RecordType.Stdin, 1));
-        Assert.All(stdin, r => Assert.InRange(r.Content.Length, 0, FcgiConstants.MaxAlignedContentLength));
-        Assert.Single(stdin, r => r.Content.Length == 0);
-        Assert.Empty(stdin[^1].Content);
-        await script.SendAsync(ScriptedBackend.Answer(1, "ok"));
-        Assert.Equal(0, await exit.WaitAsync(Wait));
+            var stdinRecords = records.Where(r => r.Type == RecordType.Stdin).ToList();
+            Assert.Equal(body, RecordCollector.StreamContent(records, RecordType.Stdin, 1));
+            Assert.All(stdinRecords, r => Assert.InRange(r.Content.Length, 0, FcgiConstants.MaxAlignedContentLength));
+            Assert.Single(stdinRecords, r => r.Content.Length == 0);
+            Assert.Empty(stdinRecords[^1].Content);
+            await script.SendAsync(ScriptedBackend.Answer(1, "ok"));
+            Assert.Equal(0, await exit.WaitAsync(Wait));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

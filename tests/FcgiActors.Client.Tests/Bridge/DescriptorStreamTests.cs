@@ -67,4 +67,19 @@ public sealed class DescriptorStreamTests
         Assert.Equal("abc"u8.ToArray(), buffer[..3]);
         Assert.Equal(0, stream.Read(buffer));
     }
+
+    [Fact]
+    public void ADescriptorThatIsNotOpen_BehavesAsDevNull()
+    {
+        // Above any RLIMIT_NOFILE Linux allows (nr_open ≤ 2^30): never an open descriptor, so
+        // no other test's file can be hit.
+        const int fd = int.MaxValue / 2;
+
+        var output = new DescriptorStream(fd, writable: true);
+        var input = new DescriptorStream(fd, writable: false);
+
+        output.Write("gone"u8);
+        output.WriteGathered(new byte[8], [(0, 8)]);
+        Assert.Equal(0, input.Read(new byte[4]));
+    }
 }
