@@ -16,12 +16,7 @@ internal static class Cli
         CliConfiguration.LastLoaded.Value = loaded;
         try
         {
-            // The bridge keeps cgi-fcgi's argument syntax and a lean start-up: no parser, no host.
-            if (args.Length > 0 && args[0] == "bridge")
-            {
-                return await BridgeCommand.RunAsync(args[1..]);
-            }
-
+            // `fcgi bridge` never gets here: Program.Main dispatches it before this type is loaded.
             var root = CreateRootCommand(output);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)

@@ -10,8 +10,8 @@ public sealed record BridgeSettings
     public static BridgeSettings Default { get; } = new();
 
     /// <summary>
-    /// fcgi.bridge.get-values: send FCGI_GET_VALUES ahead of the request (without waiting for
-    /// the answer) and report the application's limits at debug level.
+    /// fcgi.bridge.get-values: send FCGI_GET_VALUES ahead of the request, without waiting for
+    /// the answer (checked for well-formedness when it comes, otherwise unused: one request needs no limits).
     /// </summary>
     public bool SendGetValues { get; init; } = true;
 
@@ -24,7 +24,10 @@ public sealed record BridgeSettings
     /// <summary>fcgi.bridge.abort-wait: after our stdout broke, how long to wait for the END_REQUEST answering our ABORT_REQUEST.</summary>
     public TimeSpan AbortWait { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>fcgi.bridge.output-buffer: STDOUT bytes buffered between the socket and fd 1 before reading pauses.</summary>
+    /// <summary>
+    /// fcgi.bridge.output-buffer: the receive buffer between the socket and fds 1 and 2 (response
+    /// bytes read at once; STDOUT is written from it without another copy). At least two whole records.
+    /// </summary>
     public int OutputBufferSize { get; init; } = 512 * 1024;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the HOCON path of the first invalid value.</summary>

@@ -25,7 +25,7 @@ public sealed class BridgeRunnerTests
     {
         var output = new MemoryStream();
         var errors = new MemoryStream();
-        var exit = Task.Run(() => new BridgeRunner().RunAsync(["-bind", "-connect", backend.Address.ToString()], Env(env),
+        var exit = Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], Env(env),
             new MemoryStream(stdin), stdout ?? output, errors));
         return new Run(exit, output, errors);
     }
@@ -180,10 +180,10 @@ public sealed class BridgeRunnerTests
     }
 
     [Fact]
-    public async Task BadArguments_PrintUsage_AndExit1()
+    public void BadArguments_PrintUsage_AndExit1()
     {
         var errors = new MemoryStream();
-        var exit = await new BridgeRunner().RunAsync(["-connect"], Env(), Stream.Null, Stream.Null, errors);
+        var exit = new BridgeRunner().Run(["-connect"], Env(), Stream.Null, Stream.Null, errors);
 
         Assert.Equal(BridgeExitCodes.Usage, exit);
         var text = Encoding.UTF8.GetString(errors.ToArray());
@@ -191,10 +191,10 @@ public sealed class BridgeRunnerTests
     }
 
     [Fact]
-    public async Task Help_PrintsUsageOnStdout_AndExits0()
+    public void Help_PrintsUsageOnStdout_AndExits0()
     {
         var output = new MemoryStream();
-        var exit = await new BridgeRunner().RunAsync(["-h"], Env(), Stream.Null, output, Stream.Null);
+        var exit = new BridgeRunner().Run(["-h"], Env(), Stream.Null, output, Stream.Null);
 
         Assert.Equal(0, exit);
         Assert.StartsWith("Usage:\n    fcgi bridge -f <cmdPath>", Encoding.UTF8.GetString(output.ToArray()));
@@ -210,7 +210,7 @@ public sealed class BridgeRunnerTests
             await File.WriteAllTextAsync(app, "not a program");
             var errors = new MemoryStream();
 
-            var exit = await new BridgeRunner().RunAsync(["-start", "-connect", Path.Combine(directory, "s.sock"), app], Env(),
+            var exit = new BridgeRunner().Run(["-start", "-connect", Path.Combine(directory, "s.sock"), app], Env(),
                 Stream.Null, Stream.Null, errors);
 
             Assert.Equal(BridgeExitCodes.NotExecutable, exit);
