@@ -6,7 +6,7 @@ namespace FcgiActors.Responder.Connections;
 
 /// <summary>
 /// The byte blocks of one server — receive buffers, write batches, request pipe segments — in
-/// power-of-two sizes from 4 KiB to 256 KiB, kept for reuse while they are being used.
+/// power-of-two sizes from 4 KiB to 1 MiB, kept for reuse while they are being used.
 /// </summary>
 /// <remarks>
 /// Why not <see cref="ArrayPool{T}.Shared"/>: it keeps 32 arrays per size and core (64 on a
@@ -23,10 +23,14 @@ internal sealed class BufferPool : MemoryPool<byte>
     /// <summary>The smallest block: requests for less get this much.</summary>
     public const int MinimumBlockSize = 4 * 1024;
 
-    /// <summary>The largest pooled block; larger requests get an unpooled block of the exact size.</summary>
-    public const int MaximumBlockSize = 256 * 1024;
+    /// <summary>
+    /// The largest pooled block; larger requests get an unpooled block of the exact size. A write
+    /// batch passes the default 256 KiB <c>write-batch-size</c> by up to one 64 KiB turn, so it
+    /// needs a 512 KiB block; 1 MiB leaves room for a doubled batch size.
+    /// </summary>
+    public const int MaximumBlockSize = 1024 * 1024;
 
-    /// <summary>Bytes of free blocks kept per size at most (32 MiB: 8,192 × 4 KiB … 128 × 256 KiB).</summary>
+    /// <summary>Bytes of free blocks kept per size at most (32 MiB: 8,192 × 4 KiB … 32 × 1 MiB).</summary>
     public const int RetainedBytesPerSize = 32 * 1024 * 1024;
 
     private static readonly int s_minimumShift = BitOperations.Log2(MinimumBlockSize);

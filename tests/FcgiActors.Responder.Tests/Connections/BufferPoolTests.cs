@@ -12,6 +12,8 @@ public sealed class BufferPoolTests
     [InlineData(16 * 1024, 16 * 1024)]
     [InlineData(65_543, 128 * 1024)]
     [InlineData(256 * 1024, 256 * 1024)]
+    [InlineData(256 * 1024 + 65_543, 512 * 1024)] // a full write batch plus one more turn
+    [InlineData(1024 * 1024, 1024 * 1024)]
     public void RentBlock_AnyLength_GivesTheNextPowerOfTwoFrom4KiB(int length, int expected)
     {
         var pool = new BufferPool();
