@@ -39,6 +39,12 @@ public static class EchoHandler
         parameters.TryGetRaw("QUERY_STRING", out var query);
         var sleep = QueryNumber(query.Span, "sleep"u8);
         var size = QueryNumber(query.Span, "size"u8);
+        if (context.ContentLength is > 0 and var length && length <= context.State.Connection.Server.Settings.StdinWindow / 2)
+        {
+            await EchoFromPipeAsync(context, query, count, sleep, size, length);
+            return;
+        }
+
         var body = new BodyBuffer(context.ContentLength);
         try
         {
@@ -63,6 +69,65 @@ public static class EchoHandler
         finally
         {
             await body.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A body of at most half the STDIN window stays where the read loop put it, in the
+    /// request's pipe, until it is echoed: one copy and one buffer less than
+    /// <see cref="BodyBuffer"/>. Half the window, because a pipe holding a full window makes the
+    /// read loop wait for the handler (or fail the request on a shared connection), and this
+    /// handler does not read on before the whole body is there.
+    /// </summary>
+    private static async Task EchoFromPipeAsync(FcgiRequestContext context, ReadOnlyMemory<byte> query, long count, long sleep, long size, long length)
+    {
+        var reader = context.Body;
+        ReadResult result;
+        while (true)
+        {
+            result = await reader.ReadAsync(context.Aborted);
+            if (result.IsCompleted || result.Buffer.Length >= length)
+            {
+                break;
+            }
+
+            // Nothing consumed, everything examined: the next read waits for more bytes.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+
+        var body = result.Buffer;
+        try
+        {
+            if (sleep > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(sleep), context.Aborted);
+            }
+
+            var output = context.Output;
+            output.Write(s_header);
+            WriteLine(output, context.Params, query.Span, count);
+            if (size >= 0)
+            {
+                await WriteFillAsync(output, size, context.Aborted);
+                return;
+            }
+
+            while (!body.IsEmpty)
+            {
+                // One pipe block per chunk (GetSpan with the chunk's size), not 16 KiB pieces.
+                var n = (int)Math.Min(body.Length, ChunkSize);
+                body.Slice(0, n).CopyTo(output.GetSpan(n));
+                output.Advance(n);
+                body = body.Slice(n);
+                if ((await output.FlushAsync(context.Aborted)).IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            reader.AdvanceTo(result.Buffer.End);
         }
     }
 

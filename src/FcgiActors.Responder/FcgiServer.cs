@@ -197,12 +197,19 @@ public sealed class FcgiServer : IAsyncDisposable
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         try
         {
+            var ticks = 0;
             while (await timer.WaitForNextTickAsync(_heartbeatStop.Token))
             {
                 var now = Environment.TickCount64;
                 foreach (var connection in _server.Connections.Keys)
                 {
                     connection.OnHeartbeat(now);
+                }
+
+                // Once a second: buffers no connection needed during the last second go.
+                if (++ticks % 4 == 0)
+                {
+                    _server.Buffers.Trim();
                 }
             }
         }

@@ -6,9 +6,10 @@ namespace FcgiActors.Responder.Connections;
 /// The writer's batch: records gathered into one pooled array and sent with one socket write.
 /// The array goes back to the pool while the connection is idle, so idle connections hold none.
 /// </summary>
-internal sealed class BatchBuffer : IBufferWriter<byte>
+internal sealed class BatchBuffer(BufferPool pool) : IBufferWriter<byte>
 {
     private const int InitialSize = 16 * 1024;
+    private BufferPool.Block? _block;
     private byte[]? _buffer;
     private int _length;
 
@@ -42,7 +43,8 @@ internal sealed class BatchBuffer : IBufferWriter<byte>
         if (_buffer is not null && _length == 0)
         {
             _preferredSize = _buffer.Length;
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _block!.Dispose();
+            _block = null;
             _buffer = null;
         }
     }
@@ -52,14 +54,16 @@ internal sealed class BatchBuffer : IBufferWriter<byte>
         var needed = _length + Math.Max(sizeHint, 1);
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _preferredSize));
+            _block = pool.RentBlock(Math.Max(needed, _preferredSize));
+            _buffer = _block.Array;
         }
         else if (needed > _buffer.Length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
-            _buffer.AsSpan(0, _length).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = grown;
+            var grown = pool.RentBlock(Math.Max(needed, _buffer.Length * 2));
+            _buffer.AsSpan(0, _length).CopyTo(grown.Array);
+            _block!.Dispose();
+            _block = grown;
+            _buffer = grown.Array;
         }
     }
 }

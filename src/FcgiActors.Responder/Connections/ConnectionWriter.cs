@@ -25,7 +25,7 @@ internal sealed class ConnectionWriter
     private readonly int _batchLimit;
     private readonly Channel<WorkItem> _channel;
     private readonly Queue<RequestState> _ready = new();
-    private readonly BatchBuffer _batch = new();
+    private readonly BatchBuffer _batch;
     private volatile bool _closed;
 
     public ConnectionWriter(Socket socket, FcgiConnection connection, ResponderSettings settings, ILogger logger)
@@ -34,6 +34,7 @@ internal sealed class ConnectionWriter
         _connection = connection;
         _logger = logger;
         _batchLimit = settings.WriteBatchSize;
+        _batch = new BatchBuffer(connection.Server.Buffers);
         // Requests are queued at most once each (the scheduled flag), so this bound is only
         // reached by a flood of management records, which then waits for the socket.
         _channel = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(settings.MaxRequestsPerConnection + 64)

@@ -13,7 +13,8 @@ internal sealed partial class FcgiConnection
 
     private async Task ReadLoopAsync()
     {
-        byte[]? buffer = null;
+        BufferPool.Block? block = null;
+        byte[] buffer = [];
         int start = 0, end = 0;
         try
         {
@@ -25,19 +26,18 @@ internal sealed partial class FcgiConnection
                     // Hold no buffer while waiting (10,000 kept-alive connections must stay
                     // cheap): a zero-byte receive waits for readability, and costs no more than
                     // asking first whether bytes are there (one FIONREAD per request saved).
-                    if (buffer is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = null;
-                    }
+                    block?.Dispose();
+                    block = null;
+                    buffer = [];
 
                     await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
 
                     // A connection that carried big records lately (request bodies) starts with
                     // the large buffer: no 16 KiB rent and copy before every body.
-                    buffer ??= ArrayPool<byte>.Shared.Rent(_largeRecordsSeen ? LargeReadBufferSize : SmallReadBufferSize);
+                    block = _server.Buffers.RentBlock(_largeRecordsSeen ? LargeReadBufferSize : SmallReadBufferSize);
+                    buffer = block.Array;
                 }
-                else if (end == buffer!.Length)
+                else if (end == buffer.Length)
                 {
                     if (start > 0)
                     {
@@ -51,10 +51,11 @@ internal sealed partial class FcgiConnection
                         // One record is larger than the small buffer: switch to one that holds
                         // any record (≤ 65,798 bytes) with room to spare for the next reads.
                         _largeRecordsSeen = true;
-                        var large = ArrayPool<byte>.Shared.Rent(LargeReadBufferSize);
-                        Buffer.BlockCopy(buffer, 0, large, 0, end);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = large;
+                        var large = _server.Buffers.RentBlock(LargeReadBufferSize);
+                        Buffer.BlockCopy(buffer, 0, large.Array, 0, end);
+                        block!.Dispose();
+                        block = large;
+                        buffer = large.Array;
                     }
                 }
 
@@ -105,10 +106,7 @@ internal sealed partial class FcgiConnection
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            block?.Dispose();
 
             CompleteInputs();
         }

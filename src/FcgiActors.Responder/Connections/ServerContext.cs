@@ -20,6 +20,7 @@ internal sealed class ServerContext
         ManagementValues = new ManagementValues(settings.MaxConnections, settings.MaxRequestsPerConnection, settings.Multiplexing);
         // Built once: every request's pipes share them (PipeOptions is immutable).
         InputPipeOptions = new PipeOptions(
+            pool: Buffers,
             pauseWriterThreshold: settings.StdinWindow,
             resumeWriterThreshold: settings.StdinWindow / 2,
             minimumSegmentSize: 16 * 1024,
@@ -27,6 +28,7 @@ internal sealed class ServerContext
             writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false);
         OutputPipeOptions = new PipeOptions(
+            pool: Buffers,
             pauseWriterThreshold: settings.StdoutWindow,
             resumeWriterThreshold: settings.StdoutWindow / 2,
             minimumSegmentSize: 16 * 1024,
@@ -41,6 +43,9 @@ internal sealed class ServerContext
     public ILogger RequestLogger { get; }
     public ManagementValues ManagementValues { get; }
     public PipeScheduler HandlerScheduler { get; } = PipeScheduler.ThreadPool;
+
+    /// <summary>Receive buffers, write batches and pipe segments of every connection (see <see cref="BufferPool"/>).</summary>
+    public BufferPool Buffers { get; } = new();
 
     /// <summary>STDIN and DATA: the handler reads, the read loop writes within the window.</summary>
     public PipeOptions InputPipeOptions { get; }
