@@ -75,6 +75,7 @@ internal static partial class ProxyCommand
             throw new CliException(ExitCodes.Config, "configuration error: " + e.Message, e);
         }
 
+        SocketCompletions.PreferInline();
         using var loggerFactory = FcgiLogging.CreateLoggerFactory(root, level);
         await using var proxy = new FcgiProxy(settings, front, client, loggerFactory);
         try
