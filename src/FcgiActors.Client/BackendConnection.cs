@@ -15,12 +15,12 @@ namespace FcgiActors.Client;
 /// </summary>
 internal sealed partial class BackendConnection
 {
-    // Synchronous continuations: an idle writer wakes on the thread that queued the frame (the
-    // actor starting a request, a body pump) and writes at once, instead of one more thread-pool
-    // hop between "start the next request" and its bytes reaching a waiting backend. Frames'
-    // Written completions run asynchronously, so a woken writer never runs a pump inline.
+    // The writer wakes on the thread pool, never inline on the thread that queued a frame: a body
+    // pump must queue its last records (and mark its input complete) before the backend can have
+    // read the body and answered; a pump held inside its own enqueue, writing, lost that race and
+    // the connection was not kept (see BackendConnectionActor.OnEnded, InputComplete).
     private readonly Channel<OutboundFrame> _outbound =
-        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDuplexPipe _transport;
     private readonly IDisposable? _transportOwner;
     private readonly RequestTable _requests;
