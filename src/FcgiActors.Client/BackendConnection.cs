@@ -15,10 +15,10 @@ namespace FcgiActors.Client;
 /// </summary>
 internal sealed partial class BackendConnection
 {
-    // The writer wakes on the thread pool, never inline on the thread that queued a frame: a body
-    // pump must queue its last records (and mark its input complete) before the backend can have
-    // read the body and answered; a pump held inside its own enqueue, writing, lost that race and
-    // the connection was not kept (see BackendConnectionActor.OnEnded, InputComplete).
+    // The writer wakes on the thread pool, never inline on the thread that queued a frame: inline,
+    // a body pump would write its records itself before queuing the last, empty STDIN record,
+    // widening the window in which a backend that answers once it has CONTENT_LENGTH bytes ends
+    // the request first — and the connection is then not kept (BackendConnectionActor.OnEnded).
     private readonly Channel<OutboundFrame> _outbound =
         Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDuplexPipe _transport;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using FcgiActors.Testing.Peers;
 using System.IO.Pipelines;
 using FcgiActors.Client.Tests.Support;
@@ -9,15 +10,17 @@ public sealed class PhpFpmInteropTests
 {
     private static FcgiClientRequest Request(PhpFpmPeer php, string query, byte[]? body = null)
     {
-        var stdin = new Pipe();
+        // The whole body is in the pipe and the pipe completed before the request is sent: the
+        // pump then queues the body and its empty STDIN record in one go. A body completed later
+        // races PHP-FPM, which answers once it has CONTENT_LENGTH bytes; an answer that comes
+        // before the empty record was queued rightly costs the kept connection (OnEnded).
+        var stdin = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
         if (body is not null)
         {
-            _ = Task.Run(async () => { await stdin.Writer.WriteAsync(body); await stdin.Writer.CompleteAsync(); });
+            stdin.Writer.Write(body);
         }
-        else
-        {
-            stdin.Writer.Complete();
-        }
+
+        stdin.Writer.Complete();
 
         return new FcgiClientRequest(
         [
