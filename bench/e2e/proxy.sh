@@ -78,19 +78,19 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 }
 echo "# fcgi proxy benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t2 -c$CONNS -d${DURATION}s"
 
 # --- 1 + 2: C echo direct vs through the proxy, interleaved rounds ------------------------
-cecho_pair() { # -> "PORT1 PORT2", two fresh C echo processes
-  local a b; a=$(free_port); b=$(free_port)
-  "$CECHO" "127.0.0.1:$a" 1024 >/dev/null 2>&1 & PIDS+=($!)
-  "$CECHO" "127.0.0.1:$b" 1024 >/dev/null 2>&1 & PIDS+=($!)
-  wait_port "$a"; wait_port "$b"; echo "$a $b"
+cecho_pair() { # two fresh C echo processes on PAIR_A and PAIR_B; their PIDs go into PIDS
+  PAIR_A=$(free_port); PAIR_B=$(free_port)
+  "$CECHO" "127.0.0.1:$PAIR_A" 1024 >/dev/null 2>&1 & PIDS+=($!)
+  "$CECHO" "127.0.0.1:$PAIR_B" 1024 >/dev/null 2>&1 & PIDS+=($!)
+  wait_port "$PAIR_A"; wait_port "$PAIR_B"
 }
-read -r E1 E2 < <(cecho_pair)
+cecho_pair; E1=$PAIR_A; E2=$PAIR_B
 start_nginx "$RUN/nginx-direct" "server 127.0.0.1:$E1; server 127.0.0.1:$E2;" 0; DIRECT=$NGINX_PORT
 curl -fsS "http://127.0.0.1:$DIRECT/x?check=1" | grep -q "query=check=1" || { echo "proxy.sh: direct echo check failed" >&2; exit 1; }
 
 # The proxy gets echo processes of its own: a libfcgi process serves one connection at a time,
 # and the proxy keeps its connections, so it must not share them with the direct setup.
-read -r F1 F2 < <(cecho_pair)
+cecho_pair; F1=$PAIR_A; F2=$PAIR_B
 P=$(free_port)
 cat > "$RUN/c.conf" <<CONF
 fcgi.proxy {
