@@ -26,26 +26,12 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-# Four free loopback ports, chosen at run time (the machine is shared).
-read -r FCGI_PORT KESTREL_PORT NGINX_FCGI NGINX_HTTP < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(4)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
 RUN=$(mktemp -d /tmp/fcgi-bench-aspnet.XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-
-source "$ROOT/bench/e2e/lib.sh"   # wait_port
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, median, free_port, wait_port
+trap 'RUN="" stop_started' EXIT   # stops what it started; the logs stay in $RUN (printed at the end)
+# Four free loopback ports, chosen at run time (the machine is shared).
+FCGI_PORT=$(free_port); KESTREL_PORT=$(free_port); NGINX_FCGI=$(free_port); NGINX_HTTP=$(free_port)
 
 echo "== build samples/MinimalApiFastCgi (Release)"
 timeout 600 dotnet build samples/MinimalApiFastCgi -c Release -nologo -v:q -clp:ErrorsOnly >/dev/null
@@ -143,8 +129,7 @@ for r in $(seq "$ROUNDS"); do
   printf '| %s | %s | %s / %s | %s | %s | %s / %s | %s |\n' "$r" "$f50rps" "$f50" "$f99" "$ferr" "$h50rps" "$h50" "$h99" "$herr"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-fm=$(median "${fcgi_rps[@]}"); hm=$(median "${http_rps[@]}")
+fm=$(printf '%s\n' "${fcgi_rps[@]}" | median); hm=$(printf '%s\n' "${http_rps[@]}" | median)
 ratio=$(awk -v f="$fm" -v h="$hm" 'BEGIN {printf "%.2f", f/h}')
 echo
 echo "median req/s: FastCGI $fm, Kestrel behind proxy_pass $hm, ratio FastCGI/Kestrel = $ratio"

@@ -23,12 +23,12 @@ if [[ ! -x $ECHO || $ROOT/tests/peers/c-echo.c -nt $ECHO ]]; then
 fi
 CLI=${FCGI_TEST_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
-WORK=$(mktemp -d /dev/shm/fcgi-bridge-bench.XXXXXX)
-source "$ROOT/bench/e2e/lib.sh"   # free_port, wait_port
+WORK=$(mktemp -d /dev/shm/fcgi-bridge-bench.XXXXXX); RUN=$WORK
+PIDS=()
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, median, free_port, wait_port
+trap stop_started EXIT
 PORT=$(free_port)
-"$ECHO" "127.0.0.1:$PORT" 128 & ECHO_PID=$!
-cleanup() { kill "$ECHO_PID" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
+"$ECHO" "127.0.0.1:$PORT" 128 & PIDS+=($!)
 wait_port "$PORT"
 
 SIZE=104857600
@@ -60,9 +60,9 @@ for r in $(seq "$RUNS"); do
 done
 for tool in "${TOOLS[@]}"; do
   read -r -a list <<< "${times[$tool]}"
-  median=$(printf '%s\n' "${list[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+  mid=$(printf '%s\n' "${list[@]}" | median)
   printf '| %-8s | runs (s): %s | median %.3f s | %.0f MB/s |\n' "$tool" "$(printf '%.3f ' "${list[@]}")" \
-    "$median" "$(echo "$SIZE / $median / 1000000" | bc -l)"
+    "$mid" "$(echo "$SIZE / $mid / 1000000" | bc -l)"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

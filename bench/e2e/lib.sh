@@ -3,6 +3,33 @@
 
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
+# Stops one process: SIGTERM, up to 5 s for it to go (a zombie counts as gone), then SIGKILL.
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do
+    [[ -r /proc/$pid/stat ]] && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# The EXIT trap of every script: stops every PID in PIDS and removes the run directory $RUN.
+#   trap stop_started EXIT
+stop_started() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  [[ -n ${RUN:-} ]] && rm -rf "$RUN"
+  return 0
+}
+
+# utime + stime of PID in clock ticks (0 once it is gone); TICK_US = microseconds per tick.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
+
+# The median of the numbers on standard input, one per line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
 # A free loopback TCP port (checked with ss; 20000-39999).
 free_port() {
   local p

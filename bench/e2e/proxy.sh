@@ -32,19 +32,9 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-proxy-bench-XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, median, free_port, wait_port, start_nginx
+trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-
-source "$ROOT/bench/e2e/lib.sh"
 
 # --- what we run ------------------------------------------------------------------------
 CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll
@@ -104,9 +94,6 @@ start_nginx "$RUN/nginx-viaproxy" "server 127.0.0.1:$P;" 1024; VIA=$NGINX_PORT
 curl -fsS "http://127.0.0.1:$VIA/x?check=2" | grep -q "query=check=2" || { echo "proxy.sh: proxied echo check failed" >&2; exit 1; }
 for port in "$DIRECT" "$VIA"; do wrk -t2 -c"$CONNS" -d2s "http://127.0.0.1:$port/x?warm=1" >/dev/null 2>&1; done   # warm-up (JIT)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 echo
 echo "| round | path | req/s | p50 ms | p99 | errors | proxy CPU µs/req | load |"
 echo "|---:|---|---:|---:|---:|---|---:|---|"

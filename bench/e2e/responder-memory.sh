@@ -25,17 +25,9 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-responder-mem-XXXXXX)
 PIDS=()
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
-cleanup() { for pid in "${PIDS[@]}"; do stop_pid "$pid"; done; rm -rf "$RUN"; }
-trap cleanup EXIT
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, free_port, wait_port, start_nginx
+trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-(( $(ulimit -n) > IDLE + 100 )) || { echo "responder-memory.sh: open-files limit $(ulimit -n) is below $IDLE connections" >&2; exit 1; }
-
-source "$ROOT/bench/e2e/lib.sh"
 kib() { awk -v k="$1" '/^'"$1"':/ {print $2}' "/proc/$2/status"; }
 
 CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll

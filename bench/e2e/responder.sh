@@ -56,24 +56,10 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-responder-bench-XXXXXX)
 PIDS=()
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do
-    [[ -r /proc/$pid/stat ]] && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 0
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-cleanup() {
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, TICK_US, free_port, wait_port, start_nginx
+trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-source "$ROOT/bench/e2e/lib.sh"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # --- what we run ------------------------------------------------------------------------
 command -v wrk >/dev/null || { echo "responder.sh: wrk is missing" >&2; exit 1; }
@@ -94,8 +80,6 @@ fi
 GOECHO=${GO_ECHO:-/work/shared/peers/build/go-echo}
 [[ -x $GOECHO ]] || GOECHO=""
 SPAWN=$(command -v spawn-fcgi || true)
-TICK=$(getconf CLK_TCK)
-
 
 # Starts the app of a setup on a free port -> APP_PORT, APP_PIDS (space separated), CPU_PID
 start_app() {
@@ -179,7 +163,7 @@ for kind in $KINDS; do
       cpu="-"
       requests=$(field requests "$out")
       if [[ -n $CPU_PID ]] && (( ${requests:-0} > 0 )); then
-        cpu=$(awk -v t="$(( $(cpu_ticks "$CPU_PID") - ticks0 ))" -v hz="$TICK" -v n="$requests" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')
+        cpu=$(awk -v t="$(( $(cpu_ticks "$CPU_PID") - ticks0 ))" -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.0f", t * us / n }')
       fi
       rps=$(field rps "$out"); p50=$(field p50_us "$out"); p99=$(field p99_us "$out")
       errs="$(field err_connect "$out")/$(field err_read "$out")/$(field err_write "$out")/$(field err_status "$out")/$(field err_timeout "$out")"

@@ -147,6 +147,23 @@ internal sealed partial class BackendPoolActor : ReceiveActor
     /// <summary>The least busy open connection with a free slot takes the request.</summary>
     private bool TryAssign(PendingRequest request)
     {
+        if (LeastBusyFree() is not { } best)
+        {
+            return false;
+        }
+
+        SendTo(best, request);
+        return true;
+    }
+
+    private void SendTo(Entry entry, PendingRequest request)
+    {
+        Count(entry, request);
+        entry.Ref.Tell(new StartRequest(request), Self);
+    }
+
+    private Entry? LeastBusyFree()
+    {
         Entry? best = null;
         foreach (var entry in _connections.Values)
         {
@@ -156,20 +173,18 @@ internal sealed partial class BackendPoolActor : ReceiveActor
             }
         }
 
-        if (best is null)
-        {
-            return false;
-        }
+        return best;
+    }
 
-        best.Active++;
-        best.InFlight.Add(request);
+    /// <summary>The pool's view of a request on a connection: sent by the pool, or taken from the queue by the connection.</summary>
+    private static void Count(Entry entry, PendingRequest request)
+    {
+        entry.Active++;
+        entry.InFlight.Add(request);
         if (!request.KeepConnection)
         {
-            best.State = State.Draining; // §5.1: the application closes it after this request
+            entry.State = State.Draining; // §5.1: the application closes it after this request
         }
-
-        best.Ref.Tell(new StartRequest(request), Self);
-        return true;
     }
 
     private void Enqueue(PendingRequest request, bool front)
@@ -187,23 +202,10 @@ internal sealed partial class BackendPoolActor : ReceiveActor
     private void DrainQueue()
     {
         // Only while some slot is free: a request taken from the queue always has a place.
-        while (HasFreeSlot() && _queue.TryTake(out var request))
+        while (LeastBusyFree() is { } best && _queue.TryTake(out var request))
         {
-            TryAssign(request);
+            SendTo(best, request);
         }
-    }
-
-    private bool HasFreeSlot()
-    {
-        foreach (var entry in _connections.Values)
-        {
-            if (entry.State == State.Open && entry.Active < entry.Limit)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void OnFinished(RequestFinished finished)
@@ -216,13 +218,7 @@ internal sealed partial class BackendPoolActor : ReceiveActor
 
         if (finished.Next is { } next && entry is not null)
         {
-            // The connection took the head of the queue for the slot it freed (WaitQueue).
-            entry.Active++;
-            entry.InFlight.Add(next);
-            if (!next.KeepConnection)
-            {
-                entry.State = State.Draining;
-            }
+            Count(entry, next); // the connection took the head of the queue for the slot it freed (WaitQueue)
         }
 
         DrainQueue();
