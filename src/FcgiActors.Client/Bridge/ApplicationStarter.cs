@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using FcgiActors.Client.Processes;
 
 namespace FcgiActors.Client.Bridge;
@@ -66,12 +65,12 @@ public static class ApplicationStarter
         ArgumentNullException.ThrowIfNull(listener);
         var fd = (int)listener.Handle;
         listener.SafeHandle.SetHandleAsInvalid();
-        _ = Close(fd);
+        _ = Libc.close(fd);
         GC.SuppressFinalize(listener);
     }
 
     /// <summary>True when <paramref name="path"/> names a file the current user may execute.</summary>
-    public static bool IsExecutable(string path) => Access(path, X_OK) == 0;
+    public static bool IsExecutable(string path) => Libc.access(path, X_OK) == 0;
 
     /// <summary>
     /// Spawns <paramref name="count"/> copies of <paramref name="appPath"/> with
@@ -86,12 +85,4 @@ public static class ApplicationStarter
         ArgumentNullException.ThrowIfNull(listenSocket);
         return FastCgiProcess.Spawn(appPath, [], new FastCgiProcessOptions { ListenSocket = listenSocket.SafeHandle, DiscardOutput = true }, count);
     }
-
-#pragma warning disable SYSLIB1054, CA5392, CA2101 // classic P/Invoke keeps start-up free of source-generated stubs
-    [DllImport("libc", EntryPoint = "access", SetLastError = true)]
-    private static extern int Access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
-
-    [DllImport("libc", EntryPoint = "close")]
-    private static extern int Close(int fd);
-#pragma warning restore SYSLIB1054, CA5392, CA2101
 }

@@ -4,7 +4,7 @@ namespace FcgiActors.Client.Bridge;
 
 /// <summary>
 /// The few system calls the bridge makes itself: plain blocking read/write/writev on fds 0-2
-/// and socket/connect/send/recv/poll on its one connection. Going straight to libc keeps
+/// socket/connect/send/recv/poll on its one connection, and access/close for -start. Going straight to libc keeps
 /// System.Net.Sockets, its telemetry EventSource and its epoll thread out of a process that
 /// lives for one request, and gives the errno values cgi-fcgi exits with.
 /// </summary>
@@ -95,5 +95,8 @@ internal static class Libc
 
     [DllImport("libc", SetLastError = true)]
     public static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    public static extern int access([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
 #pragma warning restore SYSLIB1054, CA5392, CA2101, IDE1006
 }
