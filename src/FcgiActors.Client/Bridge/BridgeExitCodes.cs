@@ -36,4 +36,10 @@ public static class BridgeExitCodes
 
     /// <summary>Connection refused (errno ECONNREFUSED), the usual connect failure.</summary>
     public const int ConnectionRefused = 111;
+
+    /// <summary>
+    /// Nothing accepted the connection within <c>fcgi.bridge.connect-timeout</c> (errno ETIMEDOUT;
+    /// cgi-fcgi has no timeout and waits for the kernel's, minutes on TCP).
+    /// </summary>
+    public const int ConnectTimedOut = 110;
 }

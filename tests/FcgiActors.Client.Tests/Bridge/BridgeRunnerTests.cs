@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using FcgiActors.Client.Bridge;
 using FcgiActors.Client.Tests.Support;
@@ -220,6 +222,98 @@ public sealed class BridgeRunnerTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Connect_ToAUnixListenerWhoseQueueIsFull_GivesUpAfterTheConnectTimeout_WithEtimedout()
+    {
+        var directory = Directory.CreateTempSubdirectory("fcgi-bridge-full-").FullName;
+        var path = Path.Combine(directory, "full.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(0); // never accepted: one connection fills the queue, the next one blocks in connect(2)
+        var queued = FillAcceptQueue(() => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+            new UnixDomainSocketEndPoint(path), static (socket, error) => error == SocketError.WouldBlock ? false : null);
+        try
+        {
+            AssertConnectTimesOut(path);
+        }
+        finally
+        {
+            queued.ForEach(s => s.Dispose());
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Connect_ToATcpListenerWhoseQueueIsFull_GivesUpAfterTheConnectTimeout_WithEtimedout()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0); // never accepted: once its queue is full, the kernel drops further SYNs
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var queued = FillAcceptQueue(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp),
+            endPoint, static (socket, error) => error == SocketError.WouldBlock
+                ? socket.Poll(TimeSpan.FromSeconds(1.5), SelectMode.SelectWrite) // SYN-ACK came: queued; none: SYN dropped
+                : null);
+        try
+        {
+            AssertConnectTimesOut(endPoint.ToString());
+        }
+        finally
+        {
+            queued.ForEach(s => s.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Non-blocking connects until one does not complete (<paramref name="completed"/> says, from
+    /// the connect's error, whether it did; null: an unexpected error). Returns every socket opened,
+    /// the last one still connecting, so that the queue stays full while they are open.
+    /// </summary>
+    private static List<Socket> FillAcceptQueue(Func<Socket> create, EndPoint endPoint, Func<Socket, SocketError, bool?> completed)
+    {
+        var sockets = new List<Socket>();
+        for (var i = 0; i < 16; i++)
+        {
+            var socket = create();
+            socket.Blocking = false;
+            sockets.Add(socket);
+            bool? done;
+            try
+            {
+                socket.Connect(endPoint);
+                done = true;
+            }
+            catch (SocketException e)
+            {
+                done = completed(socket, e.SocketErrorCode);
+            }
+
+            Assert.True(done.HasValue, $"connect {i} to {endPoint} failed unexpectedly");
+            if (done == false)
+            {
+                return sockets;
+            }
+        }
+
+        Assert.Fail($"{endPoint} kept accepting connections into its queue");
+        return sockets;
+    }
+
+    private static void AssertConnectTimesOut(string address)
+    {
+        var timeout = TimeSpan.FromMilliseconds(400);
+        var errors = new MemoryStream();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var exit = new BridgeRunner(new BridgeSettings { ConnectTimeout = timeout })
+            .Run(["-bind", "-connect", address], Env(), Stream.Null, Stream.Null, errors);
+
+        clock.Stop();
+        Assert.Equal(BridgeExitCodes.ConnectTimedOut, exit);
+        Assert.Equal($"Could not connect to {address}\n", Encoding.UTF8.GetString(errors.ToArray()));
+        Assert.InRange(clock.Elapsed, timeout - TimeSpan.FromMilliseconds(50), Wait);
     }
 
     /// <summary>A stdout whose reader has gone: every write fails as EPIPE does.</summary>
