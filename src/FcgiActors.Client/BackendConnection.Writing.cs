@@ -37,6 +37,7 @@ internal sealed partial class BackendConnection
                 {
                     if (frame.HeadOf is { } withdrawn && !withdrawn.TryClaimHead())
                     {
+                        frame.Release();
                         continue; // the connection is closing and the request went elsewhere
                     }
 

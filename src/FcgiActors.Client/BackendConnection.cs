@@ -105,11 +105,14 @@ internal sealed partial class BackendConnection
     public void Send(byte[] records) => Enqueue(records, records.Length, pooled: false, trackWritten: false);
 
     /// <summary>Queues a request's head frame; the writer claims it before writing (see <see cref="ClientRequest.TryClaimHead"/>).</summary>
-    public void SendHead(ClientRequest request, byte[] records)
+    public void SendHead(ClientRequest request, byte[] records, int length)
     {
-        var frame = new OutboundFrame(records, records.Length, pooled: false, trackWritten: false, headOf: request);
+        var frame = new OutboundFrame(records, length, pooled: true, trackWritten: false, headOf: request);
         // A closed queue leaves the head unclaimed: the actor withdraws it when it learns of the close.
-        _outbound.Writer.TryWrite(frame);
+        if (!_outbound.Writer.TryWrite(frame))
+        {
+            frame.Release();
+        }
     }
 
     /// <summary>Starts streaming a started request's body, off the caller's thread.</summary>

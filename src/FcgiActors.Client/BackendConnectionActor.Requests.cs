@@ -9,6 +9,13 @@ internal sealed partial class BackendConnectionActor
     /// <summary>A whole body up to this size rides in the head frame: one write, one flush.</summary>
     private const int MaxInlineBody = FcgiConstants.MaxAlignedContentLength;
 
+    // The head buffer: room for a web server's usual PARAMS (nginx's stock set is under 1 KiB);
+    // grown for an inlined body or unusual PARAMS, and replaced after such a request.
+    private const int InitialHeadBuffer = 4096;
+    private const int MaxKeptHeadBuffer = 16 * 1024;
+
+    private ArrayBufferWriter<byte> _head = new(InitialHeadBuffer);
+
     private void OnStart(StartRequest start) => Start(start.Request);
 
     private void Start(PendingRequest pending)
@@ -30,9 +37,10 @@ internal sealed partial class BackendConnectionActor
 
         var request = new ClientRequest(Self, _io!, AllocateId(), pending, _responseOptions);
         byte[] head;
+        int headLength;
         try
         {
-            head = BuildHead(request);
+            (head, headLength) = BuildHead(request);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NameValueException)
         {
@@ -49,24 +57,31 @@ internal sealed partial class BackendConnectionActor
             _closing = true;
         }
 
-        _io!.SendHead(request, head);
+        _io!.SendHead(request, head, headLength);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug("Request {RequestId} started on connection {ConnectionId} to {Backend}", request.Id, _io.Id, _backend);
         }
     }
 
-    /// <summary>BEGIN_REQUEST, PARAMS (packed whole, §3.4) and, when it is already all there and small, the body.</summary>
-    private static byte[] BuildHead(ClientRequest request)
+    /// <summary>
+    /// BEGIN_REQUEST, PARAMS (packed whole, §3.4) and, when it is already all there and small,
+    /// the body, in an array rented from the shared pool (the writer returns it once copied out).
+    /// The records are built in this connection's own buffer, kept between requests while small.
+    /// </summary>
+    private (byte[] Records, int Length) BuildHead(ClientRequest request)
     {
         var source = request.Pending.Request;
-        var head = new ArrayBufferWriter<byte>(1024);
+        var head = _head;
+        head.ResetWrittenCount();
         RecordWriter.WriteBeginRequest(head, request.Id, source.Role,
             request.Pending.KeepConnection ? BeginRequestFlags.KeepConn : BeginRequestFlags.None);
         using (var parameters = new ParamsWriter(head, request.Id))
         {
-            foreach (var pair in source.Params)
+            var pairs = source.Params;
+            for (var i = 0; i < pairs.Count; i++)
             {
+                var pair = pairs[i]; // by index: no enumerator per request
                 parameters.Add(pair.Key.Span, pair.Value.Span);
             }
 
@@ -96,7 +111,16 @@ internal sealed partial class BackendConnectionActor
             }
         }
 
-        return head.WrittenSpan.ToArray();
+        var written = head.WrittenSpan;
+        var records = ArrayPool<byte>.Shared.Rent(written.Length);
+        written.CopyTo(records);
+        if (head.Capacity > MaxKeptHeadBuffer)
+        {
+            // An inlined body grew it: a connection keeps no more than a GET's worth between requests.
+            _head = new ArrayBufferWriter<byte>(InitialHeadBuffer);
+        }
+
+        return (records, written.Length);
     }
 
     private void OnAbort(AbortRequest abort)

@@ -16,7 +16,7 @@ public sealed class FcgiParams : IEnumerable<(string Name, string Value)>
     private readonly int _count;
     private string?[]? _names;
     private string?[]? _values;
-    private KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>[]? _raw;
+    private RawPairs? _raw;
 
     internal FcgiParams(byte[] bytes, Entry[] entries, int count)
     {
@@ -31,26 +31,11 @@ public sealed class FcgiParams : IEnumerable<(string Name, string Value)>
     /// <summary>Number of pairs.</summary>
     public int Count => _count;
 
-    /// <summary>The pairs as bytes, exactly as received (for relaying).</summary>
-    public IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> Raw
-    {
-        get
-        {
-            if (_raw is null)
-            {
-                var raw = new KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>[_count];
-                for (var i = 0; i < _count; i++)
-                {
-                    var e = _entries[i];
-                    raw[i] = new(_bytes.AsMemory(e.NameStart, e.NameLength), _bytes.AsMemory(e.NameStart + e.NameLength, e.ValueLength));
-                }
-
-                _raw = raw;
-            }
-
-            return _raw;
-        }
-    }
+    /// <summary>
+    /// The pairs as bytes, exactly as received (for relaying): a view over the params' own
+    /// memory, each pair made when read (the proxy relays every request's PARAMS through it).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> Raw => _raw ??= new RawPairs(this);
 
     /// <summary>The value of <paramref name="name"/> decoded as UTF-8, or null when absent.</summary>
     public string? Get(string name)
@@ -135,6 +120,30 @@ public sealed class FcgiParams : IEnumerable<(string Name, string Value)>
     }
 
     internal readonly record struct Entry(int NameStart, int NameLength, int ValueLength);
+
+    private KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> RawAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        var e = _entries[index];
+        return new(_bytes.AsMemory(e.NameStart, e.NameLength), _bytes.AsMemory(e.NameStart + e.NameLength, e.ValueLength));
+    }
+
+    private sealed class RawPairs(FcgiParams owner) : IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>>
+    {
+        public int Count => owner._count;
+
+        public KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>> this[int index] => owner.RawAt(index);
+
+        public IEnumerator<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> GetEnumerator()
+        {
+            for (var i = 0; i < owner._count; i++)
+            {
+                yield return owner.RawAt(i);
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     /// <summary>Collects pairs from a <see cref="NameValueDecoder"/> into owned memory.</summary>
     internal sealed class Builder : INameValueSink

@@ -35,6 +35,37 @@ public sealed class BackendPoolTests
     }
 
     [Fact]
+    public async Task HugeParamsThenAnInlinedBody_ThenASmallRequest_OnTheSameConnection_AreAllSentExactly()
+    {
+        // The connection builds each head in a buffer it keeps while small: a 40 KB PARAMS
+        // value and a 60 KB inlined body grow it past what it keeps; the next head must not
+        // carry anything of them.
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, ClientSettings.Default with { MaxConnectionsPerBackend = 1 });
+        var big = new string('p', 40_000);
+        var body = new string('b', 60_000);
+
+        await using (var first = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "first"), ("BIG", big))))
+        {
+            Assert.Contains("query=first ", (await ResponseReader.ReadAllAsync(first)).Stdout);
+        }
+
+        await using (var second = await pool.SendAsync(ResponseReader.Request(body,
+            ("QUERY_STRING", "second"), ("REQUEST_METHOD", "POST"), ("CONTENT_LENGTH", "60000"))))
+        {
+            var stdout = (await ResponseReader.ReadAllAsync(second)).Stdout;
+            Assert.Contains("query=second method=POST", stdout);
+            Assert.EndsWith(body, stdout);
+        }
+
+        await using var third = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "third")));
+        var last = await ResponseReader.ReadAllAsync(third);
+        Assert.Contains("query=third method= ", last.Stdout);
+        Assert.Contains("content_length=\n", last.Stdout);
+        Assert.Equal(1, pool.OpenConnections);
+    }
+
+    [Fact]
     public async Task IdleConnection_IsClosedAfterTheIdleTimeout()
     {
         await using var echo = await CEchoPeer.StartAsync();
