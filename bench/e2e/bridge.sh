@@ -17,16 +17,14 @@ while (( $# )); do
   esac
 done
 
-ECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
-if [[ ! -x $ECHO || $ROOT/tests/peers/c-echo.c -nt $ECHO ]]; then
-  mkdir -p "$(dirname "$ECHO")"; gcc -O2 -o "$ECHO" "$ROOT/tests/peers/c-echo.c" -lfcgi
-fi
 CLI=${FCGI_TEST_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
 WORK=$(mktemp -d /dev/shm/fcgi-bridge-bench.XXXXXX); RUN=$WORK
 PIDS=()
-source "$ROOT/bench/e2e/lib.sh"   # stop_started, median, free_port, wait_port
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, median, free_port, wait_port, c_echo
 trap stop_started EXIT
+ECHO=$(c_echo)
+[[ -n $ECHO ]] || { echo "bridge.sh: no C echo (tests/peers/c-echo.c, gcc and libfcgi-dev)" >&2; exit 1; }
 PORT=$(free_port)
 "$ECHO" "127.0.0.1:$PORT" 128 & PIDS+=($!)
 wait_port "$PORT"

@@ -40,7 +40,7 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-cpu-split-XXXXXX)
 PIDS=()
-source "$HERE/lib.sh"   # stop_pid, stop_started, cpu_ticks, TICK_US, free_port, wait_port, start_nginx
+source "$HERE/lib.sh"   # stop_pid, stop_started, cpu_ticks, TICK_US, free_port, wait_port, start_nginx, c_echo
 trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -48,12 +48,8 @@ command -v wrk >/dev/null || { echo "cpu-split.sh: wrk is missing" >&2; exit 1; 
 [[ -x /usr/bin/time ]] || { echo "cpu-split.sh: GNU time (/usr/bin/time) is missing" >&2; exit 1; }
 CLI=${FCGI_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
-CECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
-if [[ ! -x $CECHO ]]; then
-  mkdir -p "$ROOT/.build/peers"
-  gcc -O2 -o "$ROOT/.build/peers/c-echo" "$ROOT/tests/peers/c-echo.c" -lfcgi
-  CECHO=$ROOT/.build/peers/c-echo
-fi
+CECHO=$(c_echo)
+[[ -n $CECHO ]] || { echo "cpu-split.sh: no C echo (tests/peers/c-echo.c, gcc and libfcgi-dev)" >&2; exit 1; }
 GOECHO=${GO_ECHO:-/work/shared/peers/build/go-echo}
 
 idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }

@@ -30,6 +30,21 @@ TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 # The median of the numbers on standard input, one per line.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# The C libfcgi echo of the peers harness: $FCGI_TEST_C_ECHO when set, else .build/peers/c-echo
+# built from tests/peers/c-echo.c (gcc -lfcgi) when missing or older than its source, else the
+# harness's own build; prints nothing when there is none. Needs ROOT.
+c_echo() {
+  local source=$ROOT/tests/peers/c-echo.c built=$ROOT/.build/peers/c-echo
+  if [[ -n ${FCGI_TEST_C_ECHO:-} ]]; then
+    echo "$FCGI_TEST_C_ECHO"
+  elif [[ -f $source ]] && { [[ -x $built && ! $source -nt $built ]] \
+      || { mkdir -p "${built%/*}" && gcc -O2 -o "$built" "$source" -lfcgi; }; }; then
+    echo "$built"
+  elif [[ -x /work/shared/peers/build/c-echo ]]; then
+    echo /work/shared/peers/build/c-echo
+  fi
+}
+
 # A free loopback TCP port (checked with ss; 20000-39999).
 free_port() {
   local p

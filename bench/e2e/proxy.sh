@@ -32,24 +32,15 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-proxy-bench-XXXXXX)
 PIDS=()
-source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, median, free_port, wait_port, start_nginx
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, median, free_port, wait_port, start_nginx, c_echo
 trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # --- what we run ------------------------------------------------------------------------
 CLI=$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
-CECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
-if [[ ! -x $CECHO ]]; then
-  if [[ -f $ROOT/tests/peers/c-echo.c ]]; then
-    mkdir -p "$ROOT/.build/peers"; gcc -O2 -o "$ROOT/.build/peers/c-echo" "$ROOT/tests/peers/c-echo.c" -lfcgi
-    CECHO=$ROOT/.build/peers/c-echo
-  elif [[ -x /work/shared/peers/build/c-echo ]]; then
-    CECHO=/work/shared/peers/build/c-echo
-  else
-    echo "proxy.sh: no C echo (tests/peers/c-echo.c)" >&2; exit 1
-  fi
-fi
+CECHO=$(c_echo)
+[[ -n $CECHO ]] || { echo "proxy.sh: no C echo (tests/peers/c-echo.c, gcc and libfcgi-dev)" >&2; exit 1; }
 
 
 run_wrk() { # URL CONNS -> prints "rps p50_ms p99_ms errors"

@@ -60,7 +60,7 @@ done
 
 RUN=$(mktemp -d /tmp/fcgi-responder-bench-XXXXXX)
 PIDS=()
-source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, TICK_US, free_port, wait_port, start_nginx
+source "$ROOT/bench/e2e/lib.sh"   # stop_started, cpu_ticks, TICK_US, free_port, wait_port, start_nginx, c_echo
 trap stop_started EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -71,16 +71,7 @@ command -v wrk >/dev/null || { echo "responder.sh: wrk is missing" >&2; exit 1; 
 # FCGI_CLI: another build of fcgi.dll, to compare two builds in the same conditions.
 CLI=${FCGI_CLI:-$ROOT/src/FcgiActors.Cli/bin/Release/net10.0/fcgi.dll}
 [[ -f $CLI ]] || dotnet build "$ROOT/src/FcgiActors.Cli" -c Release -nologo -v:q -clp:ErrorsOnly
-CECHO=${FCGI_TEST_C_ECHO:-$ROOT/.build/peers/c-echo}
-if [[ ! -x $CECHO ]]; then
-  if [[ -f $ROOT/tests/peers/c-echo.c ]] && gcc -O2 -o "$RUN/c-echo" "$ROOT/tests/peers/c-echo.c" -lfcgi 2>/dev/null; then
-    CECHO=$RUN/c-echo
-  elif [[ -x /work/shared/peers/build/c-echo ]]; then
-    CECHO=/work/shared/peers/build/c-echo
-  else
-    CECHO=""
-  fi
-fi
+CECHO=$(c_echo)   # empty: the c2-* setups are skipped
 GOECHO=${GO_ECHO:-/work/shared/peers/build/go-echo}
 [[ -x $GOECHO ]] || GOECHO=""
 SPAWN=$(command -v spawn-fcgi || true)

@@ -35,8 +35,7 @@ public static class EchoHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var count = Interlocked.Increment(ref s_count);
-        var parameters = context.Params;
-        parameters.TryGetRaw("QUERY_STRING", out var query);
+        context.Params.TryGetRaw("QUERY_STRING", out var query);
         var sleep = QueryNumber(query.Span, "sleep"u8);
         var size = QueryNumber(query.Span, "size"u8);
         if (context.ContentLength is > 0 and var length && length <= context.State.Connection.Server.Settings.StdinWindow / 2)
@@ -49,21 +48,9 @@ public static class EchoHandler
         try
         {
             await body.ReadAllAsync(context.Body, context.Aborted);
-            if (sleep > 0)
+            if (await BeginAnswerAsync(context, query, count, sleep, size))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(sleep), context.Aborted);
-            }
-
-            var output = context.Output;
-            output.Write(s_header);
-            WriteLine(output, parameters, query.Span, count);
-            if (size >= 0)
-            {
-                await WriteFillAsync(output, size, context.Aborted);
-            }
-            else
-            {
-                await body.WriteToAsync(output, context.Aborted);
+                await body.WriteToAsync(context.Output, context.Aborted);
             }
         }
         finally
@@ -95,40 +82,59 @@ public static class EchoHandler
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
 
-        var body = result.Buffer;
         try
         {
-            if (sleep > 0)
+            if (await BeginAnswerAsync(context, query, count, sleep, size))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(sleep), context.Aborted);
-            }
-
-            var output = context.Output;
-            output.Write(s_header);
-            WriteLine(output, context.Params, query.Span, count);
-            if (size >= 0)
-            {
-                await WriteFillAsync(output, size, context.Aborted);
-                return;
-            }
-
-            while (!body.IsEmpty)
-            {
-                // One pipe block per chunk (GetSpan with the chunk's size), not 16 KiB pieces.
-                var n = (int)Math.Min(body.Length, ChunkSize);
-                body.Slice(0, n).CopyTo(output.GetSpan(n));
-                output.Advance(n);
-                body = body.Slice(n);
-                if ((await output.FlushAsync(context.Aborted)).IsCompleted)
-                {
-                    return;
-                }
+                await WriteChunkedAsync(context.Output, result.Buffer, context.Aborted);
             }
         }
         finally
         {
             reader.AdvanceTo(result.Buffer.End);
         }
+    }
+
+    /// <summary>
+    /// The delay asked for, the CGI header and the echo line; then the <c>size=N</c> fill when
+    /// asked for. True when the body is still to be echoed.
+    /// </summary>
+    private static async ValueTask<bool> BeginAnswerAsync(FcgiRequestContext context, ReadOnlyMemory<byte> query, long count, long sleep, long size)
+    {
+        if (sleep > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(sleep), context.Aborted);
+        }
+
+        var output = context.Output;
+        output.Write(s_header);
+        WriteLine(output, context.Params, query.Span, count);
+        if (size < 0)
+        {
+            return true;
+        }
+
+        await WriteFillAsync(output, size, context.Aborted);
+        return false;
+    }
+
+    /// <summary>Writes <paramref name="body"/> in chunks of at most 64 KiB, flushing each; false once the output is closed.</summary>
+    private static async ValueTask<bool> WriteChunkedAsync(PipeWriter output, ReadOnlySequence<byte> body, CancellationToken ct)
+    {
+        while (!body.IsEmpty)
+        {
+            // One pipe block per chunk (GetSpan with the chunk's size), not 16 KiB pieces.
+            var n = (int)Math.Min(body.Length, ChunkSize);
+            body.Slice(0, n).CopyTo(output.GetSpan(n));
+            output.Advance(n);
+            body = body.Slice(n);
+            if ((await output.FlushAsync(ct)).IsCompleted)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The number after <c>key=</c> in a query string, or -1 (as the C echo's qs_num).</summary>
@@ -229,16 +235,9 @@ public static class EchoHandler
 
         public async ValueTask WriteToAsync(PipeWriter output, CancellationToken ct)
         {
-            if (_memory is not null)
+            if (_memory is not null && !await WriteChunkedAsync(output, new ReadOnlySequence<byte>(_memory, 0, _length), ct))
             {
-                for (var offset = 0; offset < _length; offset += ChunkSize)
-                {
-                    output.Write(_memory.AsSpan(offset, Math.Min(ChunkSize, _length - offset)));
-                    if ((await output.FlushAsync(ct)).IsCompleted)
-                    {
-                        return;
-                    }
-                }
+                return;
             }
 
             if (_spill is not null)

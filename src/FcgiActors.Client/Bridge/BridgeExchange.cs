@@ -41,6 +41,8 @@ internal sealed partial class BridgeExchange
     // exchange ends at END_REQUEST or at this Environment.TickCount64, whichever comes first.
     private long _abortDeadline = long.MaxValue;
 
+    private bool Aborting => _abortDeadline != long.MaxValue;
+
     public BridgeExchange(BridgeSocket socket, BackendAddress address, BridgeSettings settings, Stream stdout, Stream stderr)
     {
         _socket = socket;
@@ -100,7 +102,7 @@ internal sealed partial class BridgeExchange
                 start = 0;
             }
 
-            if (_abortDeadline != long.MaxValue && !_socket.WaitReadable(RemainingMilliseconds(_abortDeadline)))
+            if (Aborting && !_socket.WaitReadable(RemainingMilliseconds(_abortDeadline)))
             {
                 return BrokenPipe(); // no END_REQUEST within abort-wait
             }
@@ -109,12 +111,12 @@ internal sealed partial class BridgeExchange
             if (n < 0)
             {
                 // cgi-fcgi exits with the errno of a failed read (ECONNRESET: 104).
-                return _abortDeadline != long.MaxValue ? BrokenPipe() : Fail(errno is > 0 and < 256 ? errno : BridgeExitCodes.ProtocolError, Libc.Message(errno));
+                return Aborting ? BrokenPipe() : Fail(errno is > 0 and < 256 ? errno : BridgeExitCodes.ProtocolError, Libc.Message(errno));
             }
 
             if (n == 0)
             {
-                if (_abortDeadline != long.MaxValue)
+                if (Aborting)
                 {
                     return BrokenPipe();
                 }
@@ -161,7 +163,7 @@ internal sealed partial class BridgeExchange
                 }
             }
 
-            if (_abortDeadline != long.MaxValue && Environment.TickCount64 >= _abortDeadline)
+            if (Aborting && Environment.TickCount64 >= _abortDeadline)
             {
                 return BrokenPipe();
             }
@@ -242,10 +244,10 @@ internal sealed partial class BridgeExchange
             case RecordType.Stdout:
                 // §3.3: the empty record ends the stream; anything after it is dropped.
                 _stdoutEnded |= header.ContentLength == 0;
-                return _stdoutEnded || _abortDeadline != long.MaxValue ? null : _stdout;
+                return _stdoutEnded || Aborting ? null : _stdout;
             case RecordType.Stderr:
                 _stderrEnded |= header.ContentLength == 0;
-                return _stderrEnded || _abortDeadline != long.MaxValue ? null : _stderr;
+                return _stderrEnded || Aborting ? null : _stderr;
             default:
                 return null; // a request record type of a later protocol version: nothing defines it
         }
@@ -259,7 +261,7 @@ internal sealed partial class BridgeExchange
     /// <summary>Queues <c>buffer[offset..offset+length]</c> for <paramref name="target"/> (null: dropped).</summary>
     private void Queue(byte[] buffer, Stream? target, int offset, int length)
     {
-        if (target is null || length == 0 || _abortDeadline != long.MaxValue)
+        if (target is null || length == 0 || Aborting)
         {
             return;
         }
@@ -283,7 +285,7 @@ internal sealed partial class BridgeExchange
 
         var pieces = _pieces.AsSpan(0, _pieceCount);
         _pieceCount = 0;
-        if (_abortDeadline != long.MaxValue)
+        if (Aborting)
         {
             return;
         }
@@ -313,7 +315,7 @@ internal sealed partial class BridgeExchange
 
     private int Ended(EndRequestBody end)
     {
-        if (_abortDeadline != long.MaxValue)
+        if (Aborting)
         {
             return BrokenPipe();
         }

@@ -167,7 +167,7 @@ internal sealed class BridgeSocket : IDisposable
             if (n < 0)
             {
                 errno = Libc.Errno;
-                if (errno == Libc.EINTR || (errno == Libc.EAGAIN && Libc.WaitFor(_fd, Libc.POLLOUT, -1)))
+                if (Libc.ShouldRetry(_fd, Libc.POLLOUT))
                 {
                     continue;
                 }
@@ -194,7 +194,7 @@ internal sealed class BridgeSocket : IDisposable
             }
 
             errno = Libc.Errno;
-            if (errno != Libc.EINTR && !(errno == Libc.EAGAIN && Libc.WaitFor(_fd, Libc.POLLIN, -1)))
+            if (!Libc.ShouldRetry(_fd, Libc.POLLIN))
             {
                 return -1;
             }

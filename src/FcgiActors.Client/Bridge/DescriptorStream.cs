@@ -89,7 +89,6 @@ public sealed class DescriptorStream : Stream
     public void WriteGathered(byte[] buffer, ReadOnlySpan<(int Offset, int Length)> pieces)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        var iov = _iov ??= new nint[2 * IovMax];
         var handle = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
@@ -97,17 +96,8 @@ public sealed class DescriptorStream : Stream
             while (!pieces.IsEmpty)
             {
                 var count = Math.Min(pieces.Length, IovMax);
-                long total = 0;
-                for (var i = 0; i < count; i++)
-                {
-                    var (offset, length) = pieces[i];
-                    ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + length, buffer.Length, nameof(pieces));
-                    iov[2 * i] = origin + offset;
-                    iov[(2 * i) + 1] = length;
-                    total += length;
-                }
-
-                var n = Libc.writev(_fd, iov, count);
+                var total = FillIov(buffer, origin, pieces[..count]);
+                var n = Libc.writev(_fd, _iov!, count);
                 if (n < 0)
                 {
                     if (Libc.Errno == Libc.EBADF)
@@ -152,22 +142,13 @@ public sealed class DescriptorStream : Stream
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pieces.Length, IovMax, nameof(pieces));
-        var iov = _iov ??= new nint[2 * IovMax];
         var handle = GCHandle.Alloc(buffer, GCHandleType.Pinned);
         try
         {
-            var origin = handle.AddrOfPinnedObject();
-            for (var i = 0; i < pieces.Length; i++)
-            {
-                var (offset, length) = pieces[i];
-                ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + length, buffer.Length, nameof(pieces));
-                iov[2 * i] = origin + offset;
-                iov[(2 * i) + 1] = length;
-            }
-
+            FillIov(buffer, handle.AddrOfPinnedObject(), pieces);
             while (true)
             {
-                var n = Libc.readv(_fd, iov, pieces.Length);
+                var n = Libc.readv(_fd, _iov!, pieces.Length);
                 if (n >= 0)
                 {
                     return (int)n;
@@ -187,16 +168,35 @@ public sealed class DescriptorStream : Stream
         }
     }
 
-    /// <summary>EINTR: again; EAGAIN (a descriptor left non-blocking by someone else): wait, again; anything else throws.</summary>
+    /// <summary>Returns when the failed call should be made again (<see cref="Libc.ShouldRetry"/>); anything else throws.</summary>
     private void Retry(short events, string call)
     {
         var errno = Libc.Errno;
-        if (errno == Libc.EINTR || (errno == Libc.EAGAIN && Libc.WaitFor(_fd, events, -1)))
+        if (!Libc.ShouldRetry(_fd, events))
         {
-            return;
+            throw new IOException($"{call}(2) on fd {_fd} failed: {Libc.Message(errno)}");
+        }
+    }
+
+    /// <summary>
+    /// Fills <see cref="_iov"/> with the struct iovec of each (offset, length) in
+    /// <paramref name="pieces"/>, relative to <paramref name="origin"/> (the pinned
+    /// <paramref name="buffer"/>); returns the bytes they cover.
+    /// </summary>
+    private long FillIov(byte[] buffer, nint origin, ReadOnlySpan<(int Offset, int Length)> pieces)
+    {
+        var iov = _iov ??= new nint[2 * IovMax];
+        long total = 0;
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            var (offset, length) = pieces[i];
+            ArgumentOutOfRangeException.ThrowIfGreaterThan((long)offset + length, buffer.Length, nameof(pieces));
+            iov[2 * i] = origin + offset;
+            iov[(2 * i) + 1] = length;
+            total += length;
         }
 
-        throw new IOException($"{call}(2) on fd {_fd} failed: {Libc.Message(errno)}");
+        return total;
     }
 
     public override void Flush() { }

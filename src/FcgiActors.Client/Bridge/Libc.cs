@@ -34,6 +34,17 @@ internal static class Libc
     /// <summary>strerror(3) text, as cgi-fcgi-era tools print it.</summary>
     public static string Message(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
+    /// <summary>
+    /// After a failed read, write, send or recv on <paramref name="fd"/>: true when the call should
+    /// simply be made again — EINTR, or EAGAIN (a descriptor left non-blocking by someone else,
+    /// a socket with a timeout) once <paramref name="fd"/> is ready for <paramref name="events"/>.
+    /// </summary>
+    public static bool ShouldRetry(int fd, short events)
+    {
+        var errno = Errno;
+        return errno == EINTR || (errno == EAGAIN && WaitFor(fd, events, -1));
+    }
+
     /// <summary>Waits until <paramref name="fd"/> is ready for <paramref name="events"/>; false on timeout (ms, -1 = none).</summary>
     public static bool WaitFor(int fd, short events, int timeoutMilliseconds)
     {

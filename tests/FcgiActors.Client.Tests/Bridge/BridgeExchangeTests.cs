@@ -11,11 +11,8 @@ public sealed class BridgeExchangeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private static IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> Env(params (string Name, string Value)[] pairs) =>
-        pairs.Select(p => new KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes(p.Name), Encoding.UTF8.GetBytes(p.Value))).ToList();
-
     private static Task<int> Start(LoopbackBackend backend, Stream stdin, Stream stdout, Stream stderr, params (string, string)[] env) =>
-        Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], Env(env), stdin, stdout, stderr));
+        Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], BridgeEnvironment.Of(env), stdin, stdout, stderr));
 
     [Theory]
     [InlineData(1, false)]
@@ -127,7 +124,7 @@ public sealed class BridgeExchangeTests
         await using var backend = new LoopbackBackend();
         var errors = new MemoryStream();
         var settings = BridgeSettings.Default with { AbortWait = TimeSpan.FromMilliseconds(200) };
-        var exit = Task.Run(() => new BridgeRunner(settings).Run(["-bind", "-connect", backend.Address.ToString()], Env(),
+        var exit = Task.Run(() => new BridgeRunner(settings).Run(["-bind", "-connect", backend.Address.ToString()], BridgeEnvironment.Of(),
             Stream.Null, new BrokenStream(), errors));
         var script = await backend.AcceptAsync();
         await script.ReadRequestAsync(1);

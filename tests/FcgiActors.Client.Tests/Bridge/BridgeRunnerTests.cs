@@ -13,9 +13,6 @@ public sealed class BridgeRunnerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
-    private static IReadOnlyList<KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>> Env(params (string Name, string Value)[] pairs) =>
-        pairs.Select(p => new KeyValuePair<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes(p.Name), Encoding.UTF8.GetBytes(p.Value))).ToList();
-
     private sealed record Run(Task<int> Exit, MemoryStream Stdout, MemoryStream Stderr)
     {
         public string StderrText => Encoding.UTF8.GetString(Stderr.ToArray());
@@ -27,7 +24,7 @@ public sealed class BridgeRunnerTests
     {
         var output = new MemoryStream();
         var errors = new MemoryStream();
-        var exit = Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], Env(env),
+        var exit = Task.Run(() => new BridgeRunner().Run(["-bind", "-connect", backend.Address.ToString()], BridgeEnvironment.Of(env),
             new MemoryStream(stdin), stdout ?? output, errors));
         return new Run(exit, output, errors);
     }
@@ -185,7 +182,7 @@ public sealed class BridgeRunnerTests
     public void BadArguments_PrintUsage_AndExit1()
     {
         var errors = new MemoryStream();
-        var exit = new BridgeRunner().Run(["-connect"], Env(), Stream.Null, Stream.Null, errors);
+        var exit = new BridgeRunner().Run(["-connect"], BridgeEnvironment.Of(), Stream.Null, Stream.Null, errors);
 
         Assert.Equal(BridgeExitCodes.Usage, exit);
         var text = Encoding.UTF8.GetString(errors.ToArray());
@@ -196,7 +193,7 @@ public sealed class BridgeRunnerTests
     public void Help_PrintsUsageOnStdout_AndExits0()
     {
         var output = new MemoryStream();
-        var exit = new BridgeRunner().Run(["-h"], Env(), Stream.Null, output, Stream.Null);
+        var exit = new BridgeRunner().Run(["-h"], BridgeEnvironment.Of(), Stream.Null, output, Stream.Null);
 
         Assert.Equal(0, exit);
         Assert.StartsWith("Usage:\n    fcgi bridge -f <cmdPath>", Encoding.UTF8.GetString(output.ToArray()));
@@ -212,7 +209,7 @@ public sealed class BridgeRunnerTests
             await File.WriteAllTextAsync(app, "not a program");
             var errors = new MemoryStream();
 
-            var exit = new BridgeRunner().Run(["-start", "-connect", Path.Combine(directory, "s.sock"), app], Env(),
+            var exit = new BridgeRunner().Run(["-start", "-connect", Path.Combine(directory, "s.sock"), app], BridgeEnvironment.Of(),
                 Stream.Null, Stream.Null, errors);
 
             Assert.Equal(BridgeExitCodes.NotExecutable, exit);
@@ -308,7 +305,7 @@ public sealed class BridgeRunnerTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var exit = new BridgeRunner(new BridgeSettings { ConnectTimeout = timeout })
-            .Run(["-bind", "-connect", address], Env(), Stream.Null, Stream.Null, errors);
+            .Run(["-bind", "-connect", address], BridgeEnvironment.Of(), Stream.Null, Stream.Null, errors);
 
         clock.Stop();
         Assert.Equal(BridgeExitCodes.ConnectTimedOut, exit);
