@@ -94,7 +94,7 @@ public sealed partial class FcgiProxy
         var runDirectory = number == 1 ? _runDirectory : Path.Combine(_runDirectory, $"g{number}");
         var pools = new Dictionary<string, ProxyPool>(StringComparer.Ordinal);
         var created = new List<ProxyPool>();
-        IActorRef? routerActor = null;
+        Router? router = null;
         try
         {
             foreach (var poolSettings in settings.Pools)
@@ -112,9 +112,7 @@ public sealed partial class FcgiProxy
             }
 
             var counts = pools.ToDictionary(p => p.Key, p => p.Value.Backends.Length, StringComparer.Ordinal);
-            routerActor = system.ActorOf(Props.Create(() => new RouterActor(settings, counts, (pool, backend, ct) => ProbeAsync(pools, pool, backend, ct))),
-                $"router-{number}");
-            var router = new Router(routerActor);
+            router = new Router(system, $"router-{number}", settings, counts, (pool, backend, ct) => ProbeAsync(pools, pool, backend, ct));
             foreach (var pool in created)
             {
                 pool.RouteHealthTo(router);
@@ -129,13 +127,13 @@ public sealed partial class FcgiProxy
                 pool.Acquire();
             }
 
-            return new ProxyGeneration(number, settings, pools, routerActor, router, relay);
+            return new ProxyGeneration(number, settings, pools, router, relay);
         }
         catch
         {
-            if (routerActor is not null)
+            if (router is not null)
             {
-                system.Stop(routerActor);
+                system.Stop(router.Actor);
             }
 
             foreach (var pool in created)
@@ -172,7 +170,7 @@ public sealed partial class FcgiProxy
             }
 
             await old.Drained.ConfigureAwait(false);
-            _system?.Stop(old.RouterActor);
+            _system?.Stop(old.Router.Actor);
             LogRetired(_log, old.Number);
         }
         catch (Exception e)

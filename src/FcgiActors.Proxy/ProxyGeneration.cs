@@ -1,4 +1,3 @@
-using FcgiActors.Actors;
 using FcgiActors.Proxy.Relay;
 using FcgiActors.Proxy.Routing;
 using FcgiActors.Responder;
@@ -16,12 +15,11 @@ internal sealed class ProxyGeneration
     private int _inFlight;
     private int _retired;
 
-    public ProxyGeneration(int number, ProxySettings settings, IReadOnlyDictionary<string, ProxyPool> pools, IActorRef routerActor, Router router, ProxyRelay relay)
+    public ProxyGeneration(int number, ProxySettings settings, IReadOnlyDictionary<string, ProxyPool> pools, Router router, ProxyRelay relay)
     {
         Number = number;
         Settings = settings;
         Pools = pools;
-        RouterActor = routerActor;
         Router = router;
         Relay = relay;
     }
@@ -31,8 +29,6 @@ internal sealed class ProxyGeneration
     public ProxySettings Settings { get; }
 
     public IReadOnlyDictionary<string, ProxyPool> Pools { get; }
-
-    public IActorRef RouterActor { get; }
 
     public Router Router { get; }
 

@@ -117,7 +117,7 @@ internal sealed partial class ProxyRelay
                 LogRetry(_log, ex, context.ConnectionId, context.RequestId, backend.Address.ToString());
                 FcgiInstruments.BackendFailed(FcgiComponent.Proxy, FcgiBackendError.NotReached);
                 tried ??= [lease.Backend];
-                var next = await _router.ReassignAsync(lease, BackendOutcome.NotReached, tried).ConfigureAwait(false);
+                var next = _router.Reassign(lease, BackendOutcome.NotReached, tried);
                 if (next < 0)
                 {
                     await WriteBadGatewayAsync(context).ConfigureAwait(false);

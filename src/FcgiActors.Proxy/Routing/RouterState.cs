@@ -6,7 +6,7 @@ namespace FcgiActors.Proxy.Routing;
 /// The router's bookkeeping, free of time and threads so it can be tested step by step: per
 /// pool a concurrency cap and a bounded FIFO of waiters; per backend its outstanding requests,
 /// consecutive failures and health. Balancing is least-outstanding-requests among healthy
-/// backends, ties broken round-robin. Owned by one actor (<see cref="RouterActor"/>).
+/// backends, ties broken round-robin. Not thread-safe: <see cref="Router"/> holds its lock around every call.
 /// </summary>
 internal sealed class RouterState
 {
@@ -157,9 +157,9 @@ internal sealed class RouterState
         }
     }
 
-    private static List<Grant> Dispatch(PoolState p)
+    private static IReadOnlyList<Grant> Dispatch(PoolState p)
     {
-        var grants = new List<Grant>();
+        List<Grant>? grants = null; // every request releases a slot; most find nobody queued
         while (p.Queue.First is { } first && p.InFlight < p.MaxConcurrency)
         {
             var backend = p.Pick(exclude: null);
@@ -172,10 +172,10 @@ internal sealed class RouterState
             FcgiInstruments.ProxyDequeued();
             p.InFlight++;
             p.Backends[backend].Outstanding++;
-            grants.Add(new Grant(first.Value, backend));
+            (grants ??= []).Add(new Grant(first.Value, backend));
         }
 
-        return grants;
+        return grants ?? (IReadOnlyList<Grant>)[];
     }
 
     private sealed class BackendState

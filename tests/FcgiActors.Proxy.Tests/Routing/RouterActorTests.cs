@@ -19,8 +19,7 @@ public sealed class RouterActorTests : IAsyncDisposable
             DefaultPool = "p",
             Health = new HealthSettings { FailureThreshold = threshold, ProbeInterval = TimeSpan.FromMilliseconds(50) },
         };
-        var actor = _system.ActorOf(Props.Create(() => new RouterActor(settings, new Dictionary<string, int> { ["p"] = backends }, (_, _, _) => Task.FromResult(_probeAnswer))));
-        return new Router(actor);
+        return new Router(_system, "router", settings, new Dictionary<string, int> { ["p"] = backends }, (_, _, _) => Task.FromResult(_probeAnswer));
     }
 
     [Fact]
@@ -34,6 +33,74 @@ public sealed class RouterActorTests : IAsyncDisposable
 
         Assert.Null(rejected);
         Assert.False(queued.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Acquire_SlotFree_IsAnsweredOnTheCallersThread()
+    {
+        var router = Create(backends: 2, max: 2, queue: 0);
+
+        var first = router.AcquireAsync("p", default);
+        var second = router.AcquireAsync("p", default);
+        var refused = router.AcquireAsync("p", default);
+
+        // Completed before returning: no actor turn, no continuation hop for the common case.
+        Assert.True(first.IsCompletedSuccessfully && second.IsCompletedSuccessfully && refused.IsCompletedSuccessfully);
+        Assert.Equal([0, 1], new[] { (await first)!.Backend, (await second)!.Backend }.Order());
+        Assert.Null(await refused);
+    }
+
+    [Fact]
+    public async Task Acquire_TokenAlreadyCancelled_ThrowsAndTakesNoSlot()
+    {
+        var router = Create(max: 1);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => router.AcquireAsync("p", cts.Token));
+
+        Assert.NotNull(await router.AcquireAsync("p", default).WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task AcquireAndRelease_FromManyThreads_NeverExceedTheCapAndAllAreServed()
+    {
+        const int cap = 3, workers = 8, rounds = 300;
+        var router = Create(backends: 2, max: cap, queue: workers);
+        var holding = 0;
+        var most = 0;
+        var served = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                var lease = await router.AcquireAsync("p", default).WaitAsync(Bound);
+                Assert.NotNull(lease);
+                var now = Interlocked.Increment(ref holding);
+                InterlockedMax(ref most, now);
+                await Task.Yield();
+                Interlocked.Decrement(ref holding);
+                Interlocked.Increment(ref served);
+                router.Release(lease, BackendOutcome.Success);
+            }
+        }))).WaitAsync(Bound);
+
+        Assert.Equal(workers * rounds, served);
+        Assert.InRange(most, 1, cap);
+        // Every slot came back: the whole capacity is free again, at once.
+        var again = Enumerable.Range(0, cap).Select(_ => router.AcquireAsync("p", default)).ToList();
+        Assert.All(again, t => Assert.True(t.IsCompletedSuccessfully));
+        Assert.All(await Task.WhenAll(again), Assert.NotNull);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var was && was != seen)
+        {
+            seen = was;
+        }
     }
 
     [Fact]
@@ -107,7 +174,7 @@ public sealed class RouterActorTests : IAsyncDisposable
         var router = Create(backends: 2, max: 10);
         var lease = await router.AcquireAsync("p", default).WaitAsync(Bound);
 
-        var next = await router.ReassignAsync(lease!, BackendOutcome.NotReached, [lease!.Backend]).WaitAsync(Bound);
+        var next = router.Reassign(lease!, BackendOutcome.NotReached, [lease!.Backend]);
 
         Assert.Equal(1 - lease.Backend, next);
     }
