@@ -97,7 +97,7 @@ public sealed class DescriptorStream : Stream
             {
                 var count = Math.Min(pieces.Length, IovMax);
                 var total = FillIov(buffer, origin, pieces[..count]);
-                var n = Libc.writev(_fd, _iov!, count);
+                var n = Libc.writev(_fd, Iov, count);
                 if (n < 0)
                 {
                     if (Libc.Errno == Libc.EBADF)
@@ -148,7 +148,7 @@ public sealed class DescriptorStream : Stream
             FillIov(buffer, handle.AddrOfPinnedObject(), pieces);
             while (true)
             {
-                var n = Libc.readv(_fd, _iov!, pieces.Length);
+                var n = Libc.readv(_fd, Iov, pieces.Length);
                 if (n >= 0)
                 {
                     return (int)n;
@@ -178,14 +178,17 @@ public sealed class DescriptorStream : Stream
         }
     }
 
+    /// <summary>struct iovec pairs (base, length) for gathered writes and scattered reads; made on first use.</summary>
+    private nint[] Iov => _iov ??= new nint[2 * IovMax];
+
     /// <summary>
-    /// Fills <see cref="_iov"/> with the struct iovec of each (offset, length) in
+    /// Fills <see cref="Iov"/> with the struct iovec of each (offset, length) in
     /// <paramref name="pieces"/>, relative to <paramref name="origin"/> (the pinned
     /// <paramref name="buffer"/>); returns the bytes they cover.
     /// </summary>
     private long FillIov(byte[] buffer, nint origin, ReadOnlySpan<(int Offset, int Length)> pieces)
     {
-        var iov = _iov ??= new nint[2 * IovMax];
+        var iov = Iov;
         long total = 0;
         for (var i = 0; i < pieces.Length; i++)
         {

@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace FcgiActors.Client.Bridge;
 
 /// <summary>
-/// The few system calls the bridge makes itself: plain blocking read/write/writev on fds 0-2
-/// socket/connect/send/recv/poll on its one connection, and access/close for -start. Going straight to libc keeps
-/// System.Net.Sockets, its telemetry EventSource and its epoll thread out of a process that
-/// lives for one request, and gives the errno values cgi-fcgi exits with.
+/// The few system calls the bridge makes itself: plain blocking read/write/writev on fds 0-2,
+/// socket/connect/send/recv/poll on its one connection, and access/close for -start. Going
+/// straight to libc keeps System.Net.Sockets, its telemetry EventSource and its epoll thread
+/// out of a process that lives for one request, and gives the errno values cgi-fcgi exits with.
 /// </summary>
 internal static class Libc
 {

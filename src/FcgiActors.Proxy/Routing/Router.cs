@@ -104,7 +104,7 @@ internal sealed partial class Router
     /// <summary>The relayed request ended: its slot goes back, to the next queued request if any.</summary>
     public void Release(Lease lease, BackendOutcome outcome)
     {
-        List<(long WaiterId, TaskCompletionSource<Lease?> Reply, Lease Lease)>? granted;
+        List<Granted>? granted;
         lock (_gate)
         {
             var wasHealthy = _state.IsHealthy(lease.Pool, lease.Backend);
@@ -112,19 +112,19 @@ internal sealed partial class Router
             LogIfTakenOut(wasHealthy, lease.Pool, lease.Backend);
         }
 
-        Answer(lease.Pool, granted);
+        Answer(granted);
     }
 
     /// <summary>A backend is known up or down from outside (its process started or exited).</summary>
     public void SetHealth(string pool, int backend, bool healthy)
     {
-        List<(long, TaskCompletionSource<Lease?>, Lease)>? granted;
+        List<Granted>? granted;
         lock (_gate)
         {
             granted = TakeWaiters(pool, _state.SetHealth(pool, backend, healthy));
         }
 
-        Answer(pool, granted);
+        Answer(granted);
     }
 
     /// <summary>Backends taken out, to be probed (<see cref="RouterActor"/>).</summary>
@@ -139,7 +139,7 @@ internal sealed partial class Router
     /// <summary>A probe's answer; true when it put the backend back in.</summary>
     internal bool ProbeAnswered(string pool, int backend, bool healthy)
     {
-        List<(long, TaskCompletionSource<Lease?>, Lease)>? granted;
+        List<Granted>? granted;
         lock (_gate)
         {
             if (!healthy || _state.IsHealthy(pool, backend))
@@ -150,7 +150,7 @@ internal sealed partial class Router
             granted = TakeWaiters(pool, _state.SetHealth(pool, backend, true));
         }
 
-        Answer(pool, granted);
+        Answer(granted);
         return true;
     }
 
@@ -198,26 +198,26 @@ internal sealed partial class Router
         Actor.Tell(new RouterActor.CancelQueueTimer(pool, id));
     }
 
-    private List<(long, TaskCompletionSource<Lease?>, Lease)>? TakeWaiters(string pool, IReadOnlyList<RouterState.Grant> grants)
+    private List<Granted>? TakeWaiters(string pool, IReadOnlyList<RouterState.Grant> grants)
     {
         if (grants.Count == 0)
         {
             return null;
         }
 
-        var taken = new List<(long, TaskCompletionSource<Lease?>, Lease)>(grants.Count);
+        var taken = new List<Granted>(grants.Count);
         foreach (var grant in grants)
         {
             // Every queued ID has its waiter: both leave together, under the lock.
             var found = _waiters.Remove((pool, grant.WaiterId), out var reply);
             Debug.Assert(found, "a granted waiter has no task");
-            taken.Add((grant.WaiterId, reply!, new Lease(pool, grant.Backend)));
+            taken.Add(new Granted(grant.WaiterId, reply!, new Lease(pool, grant.Backend)));
         }
 
         return taken;
     }
 
-    private void Answer(string pool, List<(long WaiterId, TaskCompletionSource<Lease?> Reply, Lease Lease)>? granted)
+    private void Answer(List<Granted>? granted)
     {
         if (granted is null)
         {
@@ -227,7 +227,7 @@ internal sealed partial class Router
         foreach (var (waiterId, reply, lease) in granted)
         {
             reply.TrySetResult(lease);
-            Actor.Tell(new RouterActor.CancelQueueTimer(pool, waiterId));
+            Actor.Tell(new RouterActor.CancelQueueTimer(lease.Pool, waiterId));
         }
     }
 
@@ -238,6 +238,9 @@ internal sealed partial class Router
             LogTakenOut(_log, backend, pool, _failureThreshold);
         }
     }
+
+    /// <summary>A queued request given a slot under the lock, answered after it.</summary>
+    private readonly record struct Granted(long WaiterId, TaskCompletionSource<Lease?> Reply, Lease Lease);
 
     [LoggerMessage(1, LogLevel.Warning, "Backend {Backend} of pool {Pool} failed {FailureThreshold} times in a row; taken out until a probe succeeds")]
     private static partial void LogTakenOut(ILogger logger, int backend, string pool, int failureThreshold);
