@@ -12,6 +12,11 @@ namespace FcgiActors.Actors;
 internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 {
     private const int Throughput = 64;
+    private const int InlineThroughput = 4;
+
+    // The cell whose turn this thread is running, if any (PostInline never nests turns).
+    [ThreadStatic]
+    private static ActorCell? t_running;
 
     [ThreadStatic]
     private static ActorCell? t_constructing;
@@ -129,7 +134,49 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     private bool CanProcessUserMessages => !_suspended && !_terminating && !_terminated && _actor is not null;
 
-    public void Execute()
+    public void Execute() => Run(Throughput);
+
+    /// <summary>
+    /// Posts, and when the cell is idle runs its turn right here instead of queueing it: for
+    /// I/O loops whose event is on a latency-critical path (a backend's END_REQUEST frees the
+    /// connection for the next waiting request). The turn is the same turn the pool would run
+    /// (one at a time, system messages first), only with a small budget so the loop gets its
+    /// thread back soon; what is left is queued as usual. Never nested: from inside any turn it
+    /// is a plain post, so an actor never runs inside another one's turn.
+    /// </summary>
+    internal void PostInline(object message, IActorRef? sender)
+    {
+        if (!_mailbox.TryWrite(new Envelope(message, sender)))
+        {
+            _system.PublishDeadLetter(message, sender, SelfRef);
+            return;
+        }
+
+        if (t_running is null && Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            Run(InlineThroughput);
+        }
+        else
+        {
+            ScheduleIfIdle();
+        }
+    }
+
+    private void Run(int budget)
+    {
+        var outer = t_running;
+        t_running = this;
+        try
+        {
+            RunTurn(budget);
+        }
+        finally
+        {
+            t_running = outer;
+        }
+    }
+
+    private void RunTurn(int budget)
     {
         if (_awaitedTask is { } finished)
         {
@@ -137,7 +184,6 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
             CompleteAwaited(finished);
         }
 
-        var budget = Throughput;
         while (true)
         {
             if (_systemMessages.TryDequeue(out var system))

@@ -47,6 +47,94 @@ public sealed class TellSpecs : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TellFromIo_IdleActor_RunsItsTurnOnTheCallingThread()
+    {
+        var probe = _kit.CreateProbe();
+        var actor = _kit.System.ActorOf(Props.Create(() => new ThreadReporter(probe.Ref)));
+        actor.Tell("warm-up");
+        await probe.ExpectMsgAsync<int>();
+        await Task.Delay(50); // the warm-up turn has ended: the actor is idle
+
+        var caller = await Task.Factory.StartNew(() =>
+        {
+            actor.TellFromIo("io");
+            return Environment.CurrentManagedThreadId;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Assert.Equal(caller, await probe.ExpectMsgAsync<int>());
+    }
+
+    [Fact]
+    public async Task TellFromIo_FromInsideAnotherActorsTurn_IsQueuedNotRunInsideIt()
+    {
+        var probe = _kit.CreateProbe();
+        var inner = _kit.System.ActorOf(Props.Create(() => new TurnChecker(probe.Ref)));
+        var outer = _kit.System.ActorOf(Props.Create(() => new TurnChecker(probe.Ref, inner)));
+
+        outer.Tell("go");
+
+        var reports = new[] { await probe.ExpectMsgAsync<string>(), await probe.ExpectMsgAsync<string>() };
+        Assert.Contains("outer ran alone", reports);
+        Assert.Contains("inner ran alone", reports);
+    }
+
+    [Fact]
+    public async Task TellFromIo_ManyFromSeveralThreads_EachThreadsMessagesArriveInOrder()
+    {
+        var probe = _kit.CreateProbe();
+        var forwarder = _kit.System.ActorOf(Props.Create(() => new Forwarder(probe.Ref)));
+        var senders = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    forwarder.TellFromIo((t, i));
+                }
+                else
+                {
+                    forwarder.Tell((t, i));
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(senders);
+
+        var next = new int[4];
+        for (var n = 0; n < 2000; n++)
+        {
+            var (t, i) = await probe.ExpectMsgAsync<(int, int)>();
+            Assert.Equal(next[t]++, i);
+        }
+    }
+
+    private sealed class ThreadReporter : ReceiveActor
+    {
+        public ThreadReporter(IActorRef probe) => ReceiveAny(_ => probe.Tell(Environment.CurrentManagedThreadId));
+    }
+
+    /// <summary>Reports whether another TurnChecker's turn was running on this thread when its own ran.</summary>
+    private sealed class TurnChecker : ReceiveActor
+    {
+        [ThreadStatic]
+        private static bool t_inTurn;
+
+        public TurnChecker(IActorRef probe, IActorRef? inner = null) => ReceiveAny(_ =>
+        {
+            var alone = !t_inTurn;
+            t_inTurn = true;
+            try
+            {
+                inner?.TellFromIo("from outer");
+                probe.Tell((inner is null ? "inner" : "outer") + (alone ? " ran alone" : " ran inside another turn"));
+            }
+            finally
+            {
+                t_inTurn = false;
+            }
+        });
+    }
+
+    [Fact]
     public async Task ReceiveAsync_PendingTask_NextMessageWaits()
     {
         var probe = _kit.CreateProbe();
