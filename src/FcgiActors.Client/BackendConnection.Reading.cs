@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using FcgiActors.Actors;
 using FcgiActors.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -165,7 +166,9 @@ internal sealed partial class BackendConnection
                 request.Id, Id, body.AppStatus, body.ProtocolStatus);
         }
 
-        _actor.Tell(new BackendConnectionActor.RequestEnded(request));
+        // On the read loop's thread when the actor is idle: the next waiting request's head goes
+        // out from here (BackendConnection.SendHead), with no thread hop while the backend waits.
+        _actor.TellFromIo(new BackendConnectionActor.RequestEnded(request));
     }
 
     private void HandleManagementRecord(RecordHeader header, ReadOnlySequence<byte> content)

@@ -11,7 +11,7 @@ internal sealed partial class BackendConnection
     private OutboundFrame Enqueue(byte[] buffer, int length, bool pooled, bool trackWritten)
     {
         var frame = new OutboundFrame(buffer, length, pooled, trackWritten);
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!TryQueue(frame))
         {
             frame.Release();
             frame.Written?.TrySetException(ClosedException());
@@ -20,21 +20,38 @@ internal sealed partial class BackendConnection
         return frame;
     }
 
+    private bool TryQueue(OutboundFrame frame)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_outbound.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
     /// <summary>
-    /// The one writer of the socket: drains every queued frame, then flushes once per batch
-    /// (the Kestrel frame-writer shape), then tells the body pumps their bytes are out.
+    /// The writer of the socket: drains every queued frame, then flushes once per batch (the
+    /// Kestrel frame-writer shape), then tells the body pumps their bytes are out. It holds the
+    /// write lock for a batch, so a head written directly never lands between its frames.
     /// </summary>
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
         var reader = _outbound.Reader;
         var batch = new List<OutboundFrame>();
+        var locked = false;
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+                locked = true;
                 while (batch.Count < 64 && reader.TryRead(out var frame))
                 {
+                    Interlocked.Decrement(ref _queued);
                     if (frame.HeadOf is { } withdrawn && !withdrawn.TryClaimHead())
                     {
                         frame.Release();
@@ -53,6 +70,8 @@ internal sealed partial class BackendConnection
                     throw new IOException($"{Backend} stopped reading.");
                 }
 
+                locked = false;
+                _writeLock.Release();
                 foreach (var frame in batch)
                 {
                     frame.Written?.TrySetResult();
@@ -68,6 +87,13 @@ internal sealed partial class BackendConnection
         }
         finally
         {
+            if (!locked)
+            {
+                // A head being written directly finishes first (a failed flush releases too).
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+            }
+
+            _outputCompleted = true;
             var closed = ClosedException();
             foreach (var frame in batch)
             {
@@ -81,7 +107,106 @@ internal sealed partial class BackendConnection
             }
 
             await output.CompleteAsync().ConfigureAwait(false);
+            _writeLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Writes a head on the caller's thread (the connection actor's turn) when the writer is idle
+    /// and nothing is queued: the common case of a request given to a free connection, or taken
+    /// from the wait queue as the previous one ends. That saves waking the writer on another
+    /// thread while the backend waits for work. False: queue it instead. Body records never come
+    /// here: a pump's records stay in the queue, so the empty STDIN record follows the last data
+    /// record in one batch (see the note on <c>_outbound</c>).
+    /// </summary>
+    private bool TryWriteHeadNow(OutboundFrame frame)
+    {
+        if (Volatile.Read(ref _queued) != 0 || !_writeLock.Wait(0))
+        {
+            return false;
+        }
+
+        if (_outputCompleted || Volatile.Read(ref _queued) != 0)
+        {
+            _writeLock.Release();
+            return false;
+        }
+
+        var request = frame.HeadOf!;
+        if (!request.TryClaimHead())
+        {
+            _writeLock.Release();
+            frame.Release();
+            return true; // withdrawn meanwhile: the request went elsewhere
+        }
+
+        ValueTask<FlushResult> flush;
+        try
+        {
+            var output = _transport.Output;
+            output.Write(frame.Span);
+            frame.Release();
+            flush = output.FlushAsync();
+        }
+        catch (Exception ex)
+        {
+            frame.Release();
+            _writeLock.Release();
+            Fail(ex); // the head counts as started, as in the writer
+            return true;
+        }
+
+        if (!flush.IsCompleted)
+        {
+            _ = CompleteHeadAsync(flush, request);
+            return true;
+        }
+
+        FlushResult result;
+        try
+        {
+            result = flush.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _writeLock.Release();
+            Fail(ex);
+            return true;
+        }
+
+        _writeLock.Release();
+        HeadFlushed(request, result);
+        return true;
+    }
+
+    /// <summary>A direct head write whose flush waits for room in the socket.</summary>
+    private async Task CompleteHeadAsync(ValueTask<FlushResult> flush, ClientRequest request)
+    {
+        FlushResult result;
+        try
+        {
+            result = await flush.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _writeLock.Release();
+            Fail(ex);
+            return;
+        }
+
+        _writeLock.Release();
+        HeadFlushed(request, result);
+    }
+
+    private void HeadFlushed(ClientRequest request, FlushResult result)
+    {
+        if (result.IsCompleted)
+        {
+            Fail(new IOException($"{Backend} stopped reading."));
+            return;
+        }
+
+        request.OnHeadWritten();
     }
 
     /// <summary>

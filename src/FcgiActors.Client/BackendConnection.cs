@@ -21,6 +21,13 @@ internal sealed partial class BackendConnection
     // the request first — and the connection is then not kept (BackendConnectionActor.OnEnded).
     private readonly Channel<OutboundFrame> _outbound =
         Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions { SingleReader = true });
+
+    // The right to write to the transport: the writer holds it while it drains and flushes a
+    // batch, and SendHead takes it to write a head at once when nothing is queued. One writer
+    // at a time, in queue order: a head goes out directly only behind everything queued before it.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private bool _outputCompleted; // under _writeLock
+    private int _queued; // frames in _outbound, counted before they go in: 0 means none
     private readonly IDuplexPipe _transport;
     private readonly IDisposable? _transportOwner;
     private readonly RequestTable _requests;
@@ -104,12 +111,21 @@ internal sealed partial class BackendConnection
     /// <summary>Queues whole records that nobody waits for (management records, ABORT_REQUEST).</summary>
     public void Send(byte[] records) => Enqueue(records, records.Length, pooled: false, trackWritten: false);
 
-    /// <summary>Queues a request's head frame; the writer claims it before writing (see <see cref="ClientRequest.TryClaimHead"/>).</summary>
+    /// <summary>
+    /// Sends a request's head frame: written on this thread when the writer is idle and nothing
+    /// is queued (see <see cref="TryWriteHeadNow"/>), else queued for the writer. Either way the
+    /// head is claimed before its first byte is written (<see cref="ClientRequest.TryClaimHead"/>).
+    /// </summary>
     public void SendHead(ClientRequest request, byte[] records, int length)
     {
         var frame = new OutboundFrame(records, length, pooled: true, trackWritten: false, headOf: request);
+        if (TryWriteHeadNow(frame))
+        {
+            return;
+        }
+
         // A closed queue leaves the head unclaimed: the actor withdraws it when it learns of the close.
-        if (!_outbound.Writer.TryWrite(frame))
+        if (!TryQueue(frame))
         {
             frame.Release();
         }

@@ -81,4 +81,28 @@ public sealed class BackendConnectionActorSlotTests
         Assert.True(error.RequestStarted);
         await connection.ExpectStoppedAsync();
     }
+
+    [Fact]
+    public async Task HeadWrittenDirectlyIntoAFullTransport_WaitsForRoom_AndTheNextHeadFollowsItWhole()
+    {
+        var settings = ClientSettings.Default with { AssumeMultiplexing = true };
+        await using var connection = await ConnectionHarness.OpenAsync(settings, options: ScriptedConnector.Tight);
+        var backend = connection.Backend;
+        // A's head goes out on the actor's turn and its flush waits (the backend reads nothing
+        // yet); B's head, started meanwhile, waits in the queue behind it.
+        var a = connection.StartAsync(ResponseReader.Request("a", ("NAME", new string('a', 300))));
+        var b = connection.StartAsync(ResponseReader.Request("b", ("NAME", new string('b', 300))));
+        await Task.Delay(50);
+        Assert.False(a.IsCompleted);
+
+        var records = await backend.ReadRequestsAsync(1, 2);
+
+        var lastOfA = records.FindLastIndex(r => r.RequestId == 1);
+        var firstOfB = records.FindIndex(r => r.RequestId == 2);
+        Assert.True(lastOfA < firstOfB, "request 2's head was written into request 1's");
+        Assert.Equal(Records.NameValuePair("NAME", new string('a', 300)), RecordCollector.StreamContent(records, RecordType.Params, 1));
+        Assert.Equal("b"u8.ToArray(), RecordCollector.StreamContent(records, RecordType.Stdin, 2));
+        Assert.Equal(1, (await a).RequestId);
+        Assert.Equal(2, (await b).RequestId);
+    }
 }
