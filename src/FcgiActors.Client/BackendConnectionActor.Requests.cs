@@ -163,6 +163,15 @@ internal sealed partial class BackendConnectionActor
             }
         }
 
+        if (request.AbortSent && _limit == 1)
+        {
+            // A one-at-a-time backend may take an ABORT_REQUEST that crossed its END_REQUEST as
+            // the start of its next request: libfcgi then throws away the read that also holds
+            // the next BEGIN_REQUEST, and PHP-FPM does not stop a script on ABORT anyway. Such a
+            // connection is not reused after an abort (nginx closes it instead of aborting).
+            _closing = true;
+        }
+
         if (!request.InputComplete)
         {
             // The application ended the request before taking its whole body: body records

@@ -290,7 +290,8 @@ public sealed class BackendConnectionActorTests
     [Fact]
     public async Task CancelAfterStart_SendsAbortRequest_AndEndsWithTheBackendsEndRequest()
     {
-        await using var connection = await ConnectionHarness.OpenAsync();
+        var settings = ClientSettings.Default with { AssumeMultiplexing = true };
+        await using var connection = await ConnectionHarness.OpenAsync(settings);
         var backend = connection.Backend;
         using var cts = new CancellationTokenSource();
         var response = await connection.StartAsync(ResponseReader.Request(), ct: cts.Token);
@@ -306,6 +307,24 @@ public sealed class BackendConnectionActorTests
         // The aborted ID rests (Go answers an abort twice): the next request takes another.
         var next = await connection.StartAsync(ResponseReader.Request());
         Assert.Equal(2, next.RequestId);
+    }
+
+    [Fact]
+    public async Task AbortedRequestEnds_OnAOneAtATimeConnection_TheConnectionIsNotReused()
+    {
+        await using var connection = await ConnectionHarness.OpenAsync();
+        var backend = connection.Backend;
+        using var cts = new CancellationTokenSource();
+        var response = await connection.StartAsync(ResponseReader.Request(), ct: cts.Token);
+        await backend.ReadRequestAsync(1);
+        await cts.CancelAsync();
+        Assert.Equal(RecordType.AbortRequest, (await backend.ReadAsync()).Type);
+
+        await backend.SendAsync(Records.EndRequest(1, 0));
+
+        Assert.Equal(ProtocolStatus.RequestComplete, (await response.Completion.WaitAsync(Wait)).ProtocolStatus);
+        Assert.False((await connection.ExpectAsync<RequestFinished>()).Reusable);
+        await connection.ExpectStoppedAsync();
     }
 
     [Fact]
