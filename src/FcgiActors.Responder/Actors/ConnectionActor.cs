@@ -63,8 +63,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IConnectionOwner
         }
     }
 
-    // IConnectionOwner: called from the read loop and the writer; only posts.
-    void IConnectionOwner.RequestReady(RequestState request) => Self.Tell(new RequestReady(request));
+    // IConnectionOwner: called from the read loop and the writer; only posts. RequestReady runs
+    // this actor's turn on the read loop's thread when the actor is idle (TellFromIo): the turn
+    // only spawns the request's actor, whose handler starts on the pool: one wake-up less per request.
+    void IConnectionOwner.RequestReady(RequestState request) => Self.TellFromIo(new RequestReady(request));
 
     void IConnectionOwner.AbortReceived(RequestState request) => Self.Tell(new AbortReceived(request));
 
