@@ -165,10 +165,10 @@ internal sealed partial class BackendConnectionActor
 
         if (request.AbortSent && _limit == 1)
         {
-            // A one-at-a-time backend may take an ABORT_REQUEST that crossed its END_REQUEST as
-            // the start of its next request: libfcgi then throws away the read that also holds
-            // the next BEGIN_REQUEST, and PHP-FPM does not stop a script on ABORT anyway. Such a
-            // connection is not reused after an abort (nginx closes it instead of aborting).
+            // The ABORT_REQUEST may have crossed the END_REQUEST, and libfcgi closes its
+            // connection when an ABORT_REQUEST comes for a request it has ended (probed), which
+            // would fail the next request on it; PHP-FPM does not stop a script on ABORT anyway.
+            // A one-at-a-time connection is not reused after an abort (nginx closes instead of aborting).
             _closing = true;
         }
 
