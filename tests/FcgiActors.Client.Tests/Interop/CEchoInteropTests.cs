@@ -1,7 +1,10 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using FcgiActors.Client.Tests.Support;
+using FcgiActors.Protocol;
+using FcgiActors.Testing;
 
 namespace FcgiActors.Client.Tests.Interop;
 
@@ -35,6 +38,92 @@ public sealed class CEchoInteropTests
         Assert.Matches($"^query=a=b method=POST count=1 pid=\\d+ content_length={body.Length}$", line);
         Assert.Equal(body, stdout[^body.Length..]);
         Assert.Equal(0, end.AppStatus);
+    }
+
+    /// <summary>
+    /// Pins the peer behaviour behind the client's rule that a one-at-a-time connection is not
+    /// reused after an aborted request (docs/client.md, "Cancellation"): an ABORT_REQUEST that
+    /// crossed the END_REQUEST makes libfcgi close the connection, and the next request is lost.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AbortRequestForAnEndedRequest_LibfcgiClosesTheConnection(bool pauseBeforeNextRequest)
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(echo.Address.ToEndPoint());
+        (string, string)[] get = [("REQUEST_METHOD", "GET")];
+        await socket.SendAsync(Records.Request(1, get, flags: BeginRequestFlags.KeepConn));
+        var (first, _) = await ReadRecordsAsync(socket, stopAtEndRequest: true);
+        Assert.Contains(first, r => r.Type == RecordType.EndRequest && r.RequestId == 1);
+
+        await socket.SendAsync(Records.AbortRequest(1));
+        if (pauseBeforeNextRequest)
+        {
+            await Task.Delay(200);
+        }
+
+        await socket.SendAsync(Records.Request(2, get, flags: BeginRequestFlags.KeepConn));
+        var (rest, closed) = await ReadRecordsAsync(socket, stopAtEndRequest: true);
+
+        Assert.True(closed, "libfcgi kept the connection: the client's rule may be relaxed");
+        Assert.DoesNotContain(rest, r => r.Type == RecordType.EndRequest);
+    }
+
+    [Fact]
+    public async Task RequestCancelledMidBody_TheNextRequestIsAnswered()
+    {
+        await using var echo = await CEchoPeer.StartAsync();
+        await using var pool = new BackendPool(echo.Address, Settings with { MaxConnectionsPerBackend = 1 });
+        using var cts = new CancellationTokenSource();
+        var stdin = new Pipe();
+        var request = new FcgiClientRequest([new("REQUEST_METHOD", "POST"), new("CONTENT_LENGTH", "100")], stdin.Reader);
+        await using (var response = await pool.SendAsync(request, cts.Token))
+        {
+            await stdin.Writer.WriteAsync(new byte[10]); // the echo waits for the other 90 bytes
+            await cts.CancelAsync();
+            var ended = await Task.WhenAny(response.Completion, Task.Delay(ResponseReader.Timeout));
+            Assert.Same(response.Completion, ended);
+        }
+
+        await using var next = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "after=abort")));
+        var (stdout, _, end) = await ResponseReader.ReadAllAsync(next);
+
+        Assert.Contains("query=after=abort", stdout);
+        Assert.Equal(0, end.AppStatus);
+    }
+
+    /// <summary>Records until an END_REQUEST (when asked) or the peer closes; 10 s at most.</summary>
+    private static async Task<(List<CollectedRecord> Records, bool Closed)> ReadRecordsAsync(Socket socket, bool stopAtEndRequest)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            }
+            catch (SocketException)
+            {
+                n = 0; // reset: closed as well
+            }
+
+            if (n == 0)
+            {
+                return (RecordCollector.ReadAll(received.ToArray()), true);
+            }
+
+            received.AddRange(buffer.AsSpan(0, n));
+            var records = RecordCollector.ReadAll(received.ToArray());
+            if (stopAtEndRequest && records.Exists(r => r.Type == RecordType.EndRequest))
+            {
+                return (records, false);
+            }
+        }
     }
 
     [Fact]
