@@ -5,7 +5,7 @@ namespace FcgiActors.Benchmarks;
 
 /// <summary>
 /// Kernel hot paths: Tell into an unbounded mailbox (one producer), Tell from several producers at
-/// once, and an Ask round trip. Messages are preallocated so only the kernel's allocations show.
+/// once, waking an idle actor with Tell and with TellFromIo, and an Ask round trip. Messages are preallocated so only the kernel's allocations show.
 /// dotnet run -c Release --project bench/FcgiActors.Benchmarks -- --filter '*Actor*' --job short --memory
 /// </summary>
 [MemoryDiagnoser]
@@ -63,6 +63,26 @@ public class ActorBenchmarks
         }
 
         await Task.WhenAll(producers).ConfigureAwait(false);
+        await done.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>One message to an idle actor, until it is processed: Tell queues the actor's turn on the pool.</summary>
+    [Benchmark]
+    public async Task Tell_IdleActor()
+    {
+        var done = new Drained(1);
+        _counter.Tell(done);
+        _counter.Tell(Ping);
+        await done.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The same with TellFromIo from a thread that runs no actor: the turn runs on the caller's thread.</summary>
+    [Benchmark]
+    public async Task TellFromIo_IdleActor()
+    {
+        var done = new Drained(1);
+        _counter.TellFromIo(done);
+        _counter.TellFromIo(Ping);
         await done.Completion.Task.ConfigureAwait(false);
     }
 
