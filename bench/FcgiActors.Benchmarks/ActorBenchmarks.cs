@@ -68,21 +68,17 @@ public class ActorBenchmarks
 
     /// <summary>One message to an idle actor, until it is processed: Tell queues the actor's turn on the pool.</summary>
     [Benchmark]
-    public async Task Tell_IdleActor()
-    {
-        var done = new Drained(1);
-        _counter.Tell(done);
-        _counter.Tell(Ping);
-        await done.Completion.Task.ConfigureAwait(false);
-    }
+    public Task Tell_IdleActor() => OneMessageAsync(static (actor, message) => actor.Tell(message));
 
     /// <summary>The same with TellFromIo from a thread that runs no actor: the turn runs on the caller's thread.</summary>
     [Benchmark]
-    public async Task TellFromIo_IdleActor()
+    public Task TellFromIo_IdleActor() => OneMessageAsync(static (actor, message) => actor.TellFromIo(message));
+
+    private async Task OneMessageAsync(Action<IActorRef, object> tell)
     {
         var done = new Drained(1);
-        _counter.TellFromIo(done);
-        _counter.TellFromIo(Ping);
+        tell(_counter, done);
+        tell(_counter, Ping);
         await done.Completion.Task.ConfigureAwait(false);
     }
 

@@ -89,14 +89,22 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
 
     internal void Post(object message, IActorRef? sender)
     {
-        if (_mailbox.TryWrite(new Envelope(message, sender)))
+        if (Accept(message, sender))
         {
             ScheduleIfIdle();
         }
-        else
+    }
+
+    /// <summary>Into the mailbox, or to dead letters when it is full or completed.</summary>
+    private bool Accept(object message, IActorRef? sender)
+    {
+        if (_mailbox.TryWrite(new Envelope(message, sender)))
         {
-            _system.PublishDeadLetter(message, sender, SelfRef);
+            return true;
         }
+
+        _system.PublishDeadLetter(message, sender, SelfRef);
+        return false;
     }
 
     /// <summary>Waits for room in a bounded mailbox; an unbounded one completes synchronously.</summary>
@@ -121,9 +129,12 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         ScheduleIfIdle();
     }
 
+    /// <summary>Claims the idle cell's next run for the caller (queue it, or run it in place).</summary>
+    private bool TryClaimRun() => Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0;
+
     private void ScheduleIfIdle()
     {
-        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (TryClaimRun())
         {
             // On a pool worker the woken actor goes to that worker's local queue: the sender is
             // usually about to finish its run, so the actor runs next on the same (warm) thread
@@ -146,13 +157,12 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
     /// </summary>
     internal void PostInline(object message, IActorRef? sender)
     {
-        if (!_mailbox.TryWrite(new Envelope(message, sender)))
+        if (!Accept(message, sender))
         {
-            _system.PublishDeadLetter(message, sender, SelfRef);
             return;
         }
 
-        if (t_running is null && Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (t_running is null && TryClaimRun())
         {
             Run(InlineThroughput);
         }

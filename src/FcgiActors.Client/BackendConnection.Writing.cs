@@ -11,25 +11,13 @@ internal sealed partial class BackendConnection
     private OutboundFrame Enqueue(byte[] buffer, int length, bool pooled, bool trackWritten)
     {
         var frame = new OutboundFrame(buffer, length, pooled, trackWritten);
-        if (!TryQueue(frame))
+        if (!_outbound.Writer.TryWrite(frame))
         {
             frame.Release();
             frame.Written?.TrySetException(ClosedException());
         }
 
         return frame;
-    }
-
-    private bool TryQueue(OutboundFrame frame)
-    {
-        Interlocked.Increment(ref _queued);
-        if (_outbound.Writer.TryWrite(frame))
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _queued);
-        return false;
     }
 
     /// <summary>
@@ -51,7 +39,6 @@ internal sealed partial class BackendConnection
                 locked = true;
                 while (batch.Count < 64 && reader.TryRead(out var frame))
                 {
-                    Interlocked.Decrement(ref _queued);
                     if (frame.HeadOf is { } withdrawn && !withdrawn.TryClaimHead())
                     {
                         frame.Release();
@@ -67,7 +54,7 @@ internal sealed partial class BackendConnection
                 if (result.IsCompleted)
                 {
                     // The flush did not go through: its frames fail below, their heads as started.
-                    throw new IOException($"{Backend} stopped reading.");
+                    throw StoppedReading();
                 }
 
                 locked = false;
@@ -121,12 +108,13 @@ internal sealed partial class BackendConnection
     /// </summary>
     private bool TryWriteHeadNow(OutboundFrame frame)
     {
-        if (Volatile.Read(ref _queued) != 0 || !_writeLock.Wait(0))
+        // Peeking is safe beside the writer: it takes frames out only under the lock.
+        if (_outbound.Reader.TryPeek(out _) || !_writeLock.Wait(0))
         {
             return false;
         }
 
-        if (_outputCompleted || Volatile.Read(ref _queued) != 0)
+        if (_outputCompleted || _outbound.Reader.TryPeek(out _))
         {
             _writeLock.Release();
             return false;
@@ -145,41 +133,32 @@ internal sealed partial class BackendConnection
         {
             var output = _transport.Output;
             output.Write(frame.Span);
-            frame.Release();
             flush = output.FlushAsync();
         }
         catch (Exception ex)
         {
+            flush = ValueTask.FromException<FlushResult>(ex);
+        }
+        finally
+        {
             frame.Release();
-            _writeLock.Release();
-            Fail(ex); // the head counts as started, as in the writer
-            return true;
         }
 
-        if (!flush.IsCompleted)
+        if (flush.IsCompletedSuccessfully)
+        {
+            var result = flush.Result;
+            _writeLock.Release();
+            HeadFlushed(request, result);
+        }
+        else
         {
             _ = CompleteHeadAsync(flush, request);
-            return true;
         }
 
-        FlushResult result;
-        try
-        {
-            result = flush.GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            _writeLock.Release();
-            Fail(ex);
-            return true;
-        }
-
-        _writeLock.Release();
-        HeadFlushed(request, result);
         return true;
     }
 
-    /// <summary>A direct head write whose flush waits for room in the socket.</summary>
+    /// <summary>A direct head write whose flush waits for room in the socket, or failed.</summary>
     private async Task CompleteHeadAsync(ValueTask<FlushResult> flush, ClientRequest request)
     {
         FlushResult result;
@@ -190,7 +169,7 @@ internal sealed partial class BackendConnection
         catch (Exception ex)
         {
             _writeLock.Release();
-            Fail(ex);
+            Fail(ex); // the head counts as started, as in the writer
             return;
         }
 
@@ -202,12 +181,14 @@ internal sealed partial class BackendConnection
     {
         if (result.IsCompleted)
         {
-            Fail(new IOException($"{Backend} stopped reading."));
+            Fail(StoppedReading());
             return;
         }
 
         request.OnHeadWritten();
     }
+
+    private IOException StoppedReading() => new($"{Backend} stopped reading.");
 
     /// <summary>
     /// Streams STDIN (and, for a filter, DATA after it, §6.4) as records of at most

@@ -27,7 +27,6 @@ internal sealed partial class BackendConnection
     // at a time, in queue order: a head goes out directly only behind everything queued before it.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _outputCompleted; // under _writeLock
-    private int _queued; // frames in _outbound, counted before they go in: 0 means none
     private readonly IDuplexPipe _transport;
     private readonly IDisposable? _transportOwner;
     private readonly RequestTable _requests;
@@ -125,7 +124,7 @@ internal sealed partial class BackendConnection
         }
 
         // A closed queue leaves the head unclaimed: the actor withdraws it when it learns of the close.
-        if (!TryQueue(frame))
+        if (!_outbound.Writer.TryWrite(frame))
         {
             frame.Release();
         }

@@ -92,7 +92,7 @@ public sealed class BackendConnectionActorSlotTests
         // yet); B's head, started meanwhile, waits in the queue behind it.
         var a = connection.StartAsync(ResponseReader.Request("a", ("NAME", new string('a', 300))));
         var b = connection.StartAsync(ResponseReader.Request("b", ("NAME", new string('b', 300))));
-        await Task.Delay(50);
+        Assert.False(await backend.ReadsNothingAsync(Wait)); // A's bytes sit unread in the pipe
         Assert.False(a.IsCompleted);
 
         var records = await backend.ReadRequestsAsync(1, 2);

@@ -83,8 +83,14 @@ public sealed class CEchoInteropTests
         {
             await stdin.Writer.WriteAsync(new byte[10]); // the echo waits for the other 90 bytes
             await cts.CancelAsync();
-            var ended = await Task.WhenAny(response.Completion, Task.Delay(ResponseReader.Timeout));
-            Assert.Same(response.Completion, ended);
+            try
+            {
+                // The echo's END_REQUEST, or the abort timeout's failure: either way it ends.
+                await response.Completion.WaitAsync(ResponseReader.Timeout);
+            }
+            catch (FcgiBackendException)
+            {
+            }
         }
 
         await using var next = await pool.SendAsync(ResponseReader.Request("", ("QUERY_STRING", "after=abort")));
